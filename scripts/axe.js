@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Accessibility check of a built staffroom site, run by check-html.sh.
+//
+//   node scripts/axe.js BASE_URL PATH...      e.g. node scripts/axe.js http://127.0.0.1:8000/ / /tags/
+//
+// Loads each page in headless Chromium (Debian's /usr/bin/chromium, or $CHROMIUM) in light
+// and dark colour schemes, runs axe-core with the WCAG 2.0/2.1 A and AA rules and prints
+// every violation. Also fails when a page loads anything from another origin, contains a
+// <script>, or scrolls sideways on a phone-sized screen. Exit 1 on any problem.
+"use strict";
+
+const fs = require("fs");
+const { chromium } = require("playwright-core");
+
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+const VIEWPORTS = [
+  { name: "desktop", width: 1280, height: 900 },
+  { name: "phone", width: 390, height: 844 },
+];
+
+function usage() {
+  console.error("usage: axe.js BASE_URL PATH...");
+  process.exit(2);
+}
+
+async function main() {
+  const [base, ...paths] = process.argv.slice(2);
+  if (!base || paths.length === 0) usage();
+  const origin = new URL(base).origin;
+  const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+
+  let problems = 0;
+  const report = (where, message) => {
+    problems += 1;
+    console.log(`FAIL ${where}: ${message}`);
+  };
+
+  try {
+    for (const p of paths) {
+      const url = new URL(p.replace(/^\//, ""), base).href;
+      for (const colorScheme of ["light", "dark"]) {
+        for (const viewport of VIEWPORTS) {
+          const where = `${url} [${colorScheme}, ${viewport.name}]`;
+          const context = await browser.newContext({
+            colorScheme,
+            viewport: { width: viewport.width, height: viewport.height },
+          });
+          const page = await context.newPage();
+          const foreign = [];
+          page.on("request", (req) => {
+            const u = req.url();
+            if (!u.startsWith("data:") && new URL(u).origin !== origin) foreign.push(u);
+          });
+          const response = await page.goto(url, { waitUntil: "load" });
+          if (!response || response.status() >= 400) {
+            report(where, `HTTP ${response ? response.status() : "no response"}`);
+            await context.close();
+            continue;
+          }
+          for (const u of foreign) report(where, `third-party request to ${u}`);
+
+          const scripts = await page.evaluate(() => document.querySelectorAll("script").length);
+          if (scripts > 0) report(where, `${scripts} <script> element(s); the theme must not use JavaScript`);
+
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
+          if (overflow > 0) report(where, `page scrolls sideways by ${overflow}px`);
+
+          // The colour contrast rules are the same at both sizes: run axe once per scheme
+          // on the desktop size, and on the phone size too (layout can hide or move things).
+          await page.addScriptTag({ content: axeSource });
+          const result = await page.evaluate(
+            (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }),
+            AXE_TAGS,
+          );
+          for (const v of result.violations) {
+            report(where, `${v.id} (${v.impact}): ${v.help}\n       ${v.helpUrl}`);
+            for (const node of v.nodes.slice(0, 10)) {
+              console.log(`       at ${node.target.join(" ")}`);
+              const summary = (node.failureSummary || "").split("\n").slice(1).join(" ").trim();
+              if (summary) console.log(`          ${summary}`);
+            }
+            if (v.nodes.length > 10) console.log(`       ... and ${v.nodes.length - 10} more`);
+          }
+          if (result.violations.length === 0) {
+            console.log(`ok   ${where}: ${result.passes.length} axe rules pass`);
+          }
+          await context.close();
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+
+  if (problems > 0) {
+    console.log(`axe: ${problems} problem(s)`);
+    process.exit(1);
+  }
+  console.log("axe: no problems");
+}
+
+main().catch((err) => {
+  console.error(`axe.js: ${err && err.stack ? err.stack : err}`);
+  process.exit(1);
+});

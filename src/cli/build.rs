@@ -1,0 +1,68 @@
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::{Global, Output};
+use crate::build::{BuildOptions, Builder};
+use crate::site::LoadOptions;
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Include posts marked draft
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include posts dated in the future
+    #[arg(long)]
+    pub future: bool,
+    /// Use this address instead of base_url from site.toml (for previews)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Write the site here instead of public/
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<()> {
+    let options = BuildOptions {
+        load: LoadOptions {
+            drafts: args.drafts,
+            future: args.future,
+        },
+        base_url: args.base_url,
+        output: args.output,
+    };
+    let report = Builder::default()
+        .build(&global.root, &options)
+        .with_context(|| "the build stopped; public/ was left as it was")
+        .map_err(reorder)?;
+    if !o.quiet {
+        writeln!(
+            o.out,
+            "Built {} posts and {} pages into {} ({} files).",
+            report.posts,
+            report.pages,
+            report.output.display(),
+            report.files
+        )?;
+    }
+    if o.verbose {
+        for (stage, took) in &report.stages {
+            writeln!(
+                o.out,
+                "  {stage:<22} {:>8.1} ms",
+                took.as_secs_f64() * 1000.0
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Put the library's message (file, line, what is wrong) first and our note after it.
+fn reorder(e: anyhow::Error) -> anyhow::Error {
+    let note = e.to_string();
+    match e.source() {
+        Some(inner) => anyhow::anyhow!("{inner}\n{note}"),
+        None => e,
+    }
+}

@@ -1,0 +1,110 @@
+//! The command line: parse arguments, call the library, print what happened.
+//! Commands write to the writers they are given, so tests can capture the output.
+
+mod build;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// staffroom builds your teaching blog from Markdown files, and keeps your network
+/// of blogs you follow on it.
+#[derive(Debug, Parser)]
+#[command(
+    name = "staffroom",
+    version,
+    about,
+    after_help = "Start with `staffroom serve` inside your site folder, then open the address it prints."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// The site folder (the one with site.toml)
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Only print errors
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail, such as how long each step took
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into public/
+    Build(build::BuildArgs),
+}
+
+/// Where a command prints: `out` for results, `err` for problems and progress.
+pub struct Output<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+/// Run staffroom with these arguments; returns the process exit code.
+pub fn run(
+    args: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() {
+                write!(err, "{text}")
+            } else {
+                write!(out, "{text}")
+            };
+            return code;
+        }
+    };
+    let mut o = Output {
+        out,
+        err,
+        quiet: cli.global.quiet,
+        verbose: cli.global.verbose,
+    };
+    let result = match cli.command {
+        Command::Build(args) => build::run(&cli.global, args, &mut o),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(o.err, "error: {}", format_error(&e));
+            1
+        }
+    }
+}
+
+fn format_error(e: &anyhow::Error) -> String {
+    // Library errors already name the file and line; context added at this edge
+    // goes in front of them.
+    let mut parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    parts.dedup();
+    parts.join("\n  ")
+}
+
+/// For `main`: real arguments and terminals.
+pub fn main() -> i32 {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "error: staffroom hit a bug and stopped ({info}).\n  Your files were not changed. Please report this at https://github.com/staffroom-ssg/staffroom/issues"
+        );
+    }));
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock())
+}

@@ -1,0 +1,354 @@
+//! Front matter: YAML between `---` lines or TOML between `+++` lines.
+//! Parsed to a generic map first (so syntax errors carry a line), then each known key
+//! is checked on its own (so a wrong type names the key and its line).
+
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Location, Result};
+
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: String,
+    pub date: Option<DateTime<FixedOffset>>,
+    pub updated: Option<DateTime<FixedOffset>>,
+    pub tags: Vec<String>,
+    pub categories: Vec<String>,
+    pub summary: Option<String>,
+    pub slug: Option<String>,
+    pub draft: bool,
+    pub aliases: Vec<String>,
+    /// Pages only: listed in the default menu.
+    pub menu: bool,
+    /// Every key we do not know, for templates.
+    pub extra: Map<String, Value>,
+}
+
+/// The front matter and where the Markdown body starts.
+pub struct Split<'a> {
+    pub front: FrontMatter,
+    pub body: &'a str,
+    /// 1-based line of the body's first line, so Markdown problems can name a line.
+    pub body_line: usize,
+}
+
+enum Format {
+    Yaml,
+    Toml,
+}
+
+pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_line = text.lines().next().unwrap_or("").trim_end();
+    let (format, fence) = match first_line {
+        "---" => (Format::Yaml, "---"),
+        "+++" => (Format::Toml, "+++"),
+        _ => {
+            return Err(Error::input(Location::line(path, 1), "no front matter")
+                .with_hint("start the file with a block like\n---\ntitle: \"My post\"\ndate: 2024-03-01\n---"));
+        }
+    };
+    let after_open = text.find('\n').map_or(text.len(), |i| i + 1);
+    let mut offset = after_open;
+    let mut close = None;
+    for line in text[after_open..].split_inclusive('\n') {
+        if line.trim_end() == fence {
+            close = Some((offset, offset + line.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let Some((close_start, body_start)) = close else {
+        return Err(Error::input(
+            Location::line(path, 1),
+            format!("the front matter opened with `{fence}` is never closed"),
+        )
+        .with_hint(format!(
+            "add a line with just `{fence}` after the last front matter key"
+        )));
+    };
+    let raw = &text[after_open..close_start];
+    let map = match format {
+        Format::Yaml => parse_yaml(path, raw)?,
+        Format::Toml => parse_toml(path, raw)?,
+    };
+    let front = FrontMatter::from_map(path, raw, map)?;
+    let body_line = text[..body_start].matches('\n').count() + 1;
+    Ok(Split {
+        front,
+        body: &text[body_start..],
+        body_line,
+    })
+}
+
+/// Front matter lines start on line 2 of the file.
+const FIRST_KEY_LINE: usize = 2;
+
+fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>> {
+    if raw.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    let value: Value = serde_yaml_ng::from_str(raw).map_err(|e| {
+        let line = e.location().map(|l| l.line() + FIRST_KEY_LINE - 1);
+        let column = e.location().map(|l| l.column());
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        Error::input(
+            Location {
+                file: path.into(),
+                line,
+                column,
+            },
+            format!("front matter is not valid YAML: {msg}"),
+        )
+        .with_hint("text with a colon in it needs quotes: title: \"Lesson 1: Density\"")
+    })?;
+    match value {
+        Value::Object(map) => Ok(map),
+        Value::Null => Ok(Map::new()),
+        _ => Err(Error::input(
+            Location::line(path, FIRST_KEY_LINE),
+            "front matter must be a list of `key: value` lines",
+        )),
+    }
+}
+
+fn parse_toml(path: &Path, raw: &str) -> Result<Map<String, Value>> {
+    let table: toml::Table = toml::from_str(raw).map_err(|e| {
+        let (line, column) = e.span().map_or((None, None), |s| {
+            let (l, c) = crate::error::line_col(raw, s.start);
+            (Some(l + FIRST_KEY_LINE - 1), Some(c))
+        });
+        Error::input(
+            Location {
+                file: path.into(),
+                line,
+                column,
+            },
+            format!("front matter is not valid TOML: {}", e.message().trim()),
+        )
+        .with_hint("text values need quotes: title = \"My post\"")
+    })?;
+    let mut map = Map::new();
+    for (k, v) in table {
+        map.insert(k, toml_to_json(v));
+    }
+    Ok(map)
+}
+
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+impl FrontMatter {
+    fn from_map(path: &Path, raw: &str, map: Map<String, Value>) -> Result<FrontMatter> {
+        let mut fm = FrontMatter::default();
+        let mut errors = Vec::new();
+        let at = |key: &str| {
+            let mut loc = crate::config::key_location(path, raw, key);
+            loc.line = loc.line.map(|l| l + FIRST_KEY_LINE - 1).or(Some(1));
+            loc
+        };
+        for (key, value) in map {
+            let checked = match key.as_str() {
+                "title" => string(&value).map(|s| fm.title = s),
+                "date" => date(&value).map(|d| fm.date = Some(d)),
+                "updated" => date(&value).map(|d| fm.updated = Some(d)),
+                "tags" => strings(&value).map(|v| fm.tags = v),
+                "categories" => strings(&value).map(|v| fm.categories = v),
+                "summary" => string(&value).map(|s| fm.summary = Some(s)),
+                "slug" => string(&value).map(|s| fm.slug = Some(s)),
+                "draft" => boolean(&value).map(|b| fm.draft = b),
+                "aliases" => strings(&value).map(|v| fm.aliases = v),
+                "menu" => boolean(&value).map(|b| fm.menu = b),
+                _ => {
+                    fm.extra.insert(key.clone(), value.clone());
+                    Ok(())
+                }
+            };
+            if let Err(msg) = checked {
+                errors.push(Error::input(at(&key), format!("`{key}` {msg}")));
+            }
+        }
+        if fm.title.trim().is_empty() && errors.is_empty() {
+            errors.push(
+                Error::input(Location::line(path, 1), "the front matter has no title")
+                    .with_hint("add a line like title: \"My post\""),
+            );
+        }
+        match Error::from_many(errors) {
+            Some(e) => Err(e),
+            None => Ok(fm),
+        }
+    }
+}
+
+fn string(v: &Value) -> std::result::Result<String, String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => Err(format!("must be text, not {}", kind(v))),
+    }
+}
+
+fn boolean(v: &Value) -> std::result::Result<bool, String> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        _ => Err(format!("must be true or false, not {}", kind(v))),
+    }
+}
+
+/// A list of text; a single value is taken as a list of one, as teachers write `tags: math`.
+fn strings(v: &Value) -> std::result::Result<Vec<String>, String> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => Ok(s.clone()),
+                Value::Number(n) => Ok(n.to_string()),
+                _ => Err(format!("must be a list of text, but it holds {}", kind(i))),
+            })
+            .collect(),
+        _ => Err(format!(
+            "must be a list like [\"a\", \"b\"], not {}",
+            kind(v)
+        )),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "an empty value",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table",
+    }
+}
+
+fn date(v: &Value) -> std::result::Result<DateTime<FixedOffset>, String> {
+    let Value::String(s) = v else {
+        return Err(format!("must be a date like 2024-03-01, not {}", kind(v)));
+    };
+    parse_date(s).ok_or_else(|| {
+        format!("`{s}` is not a date; write 2024-03-01 or 2024-03-01T09:30:00+01:00")
+    })
+}
+
+/// Dates as teachers write them; times without a zone are taken as UTC.
+pub fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
+    let s = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d);
+    }
+    let utc = FixedOffset::east_opt(0)?;
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+            return utc.from_local_datetime(&d).single();
+        }
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    utc.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).single()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<FrontMatter> {
+        split(Path::new("post.md"), text).map(|s| s.front)
+    }
+
+    #[test]
+    fn yaml_and_toml_both_work_and_keep_extra() {
+        let y = parse(
+            "---\ntitle: \"A: b\"\ndate: 2024-03-01\ntags: [Math, edtech]\nmood: happy\n---\nbody",
+        )
+        .unwrap();
+        assert_eq!(y.title, "A: b");
+        assert_eq!(y.tags, ["Math", "edtech"]);
+        assert_eq!(y.extra["mood"], "happy");
+        let t =
+            parse("+++\ntitle = \"T\"\ndate = 2024-03-01T10:00:00+01:00\ndraft = true\n+++\nbody")
+                .unwrap();
+        assert!(t.draft);
+        assert_eq!(t.date.unwrap().to_rfc3339(), "2024-03-01T10:00:00+01:00");
+    }
+
+    #[test]
+    fn body_starts_after_the_fence() {
+        let s = split(Path::new("p.md"), "---\ntitle: T\n---\n# Hello\n").unwrap();
+        assert_eq!(s.body, "# Hello\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_line() {
+        let err = parse("---\ntitle: T\ndate: 2024-03-01\ndraft: maybe\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("post.md:4: `draft` must be true or false"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn impossible_date_is_an_error() {
+        let err = parse("---\ntitle: T\ndate: 2024-02-30\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("post.md:3: `date`"), "{err}");
+    }
+
+    #[test]
+    fn yaml_syntax_error_has_file_line() {
+        let err = parse("---\ntitle: T\ndate: [2024\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("post.md:"), "{err}");
+        assert!(err.contains("not valid YAML"), "{err}");
+    }
+
+    #[test]
+    fn unclosed_and_missing_front_matter() {
+        assert!(
+            parse("---\ntitle: T\n")
+                .unwrap_err()
+                .to_string()
+                .contains("never closed")
+        );
+        assert!(
+            parse("# just markdown")
+                .unwrap_err()
+                .to_string()
+                .contains("no front matter")
+        );
+        assert!(
+            parse("---\ndate: 2024-01-01\n---\n")
+                .unwrap_err()
+                .to_string()
+                .contains("no title")
+        );
+    }
+}

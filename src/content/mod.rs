@@ -1,0 +1,200 @@
+//! The content stage: find the Markdown files under `content/`, read them and split
+//! off their front matter. Rendering the Markdown waits until every URL is known.
+
+pub mod front_matter;
+pub mod highlight;
+pub mod markdown;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Location, Result};
+pub use front_matter::FrontMatter;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Post,
+    Page,
+}
+
+/// One Markdown file, read and split, not yet rendered.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub kind: Kind,
+    /// As the teacher would find it: `my-blog/content/posts/x.md`.
+    pub path: PathBuf,
+    /// Relative to `content/`: `posts/x.md`.
+    pub rel: PathBuf,
+    pub front: FrontMatter,
+    pub body: String,
+    pub body_line: usize,
+    /// For a bundle (`posts/x/index.md`), the files beside it, relative to its folder.
+    pub assets: Vec<PathBuf>,
+}
+
+impl Source {
+    /// The folder of a bundle, which holds its assets.
+    pub fn bundle_dir(&self) -> Option<&Path> {
+        (self.path.file_name()? == "index.md")
+            .then(|| self.path.parent())
+            .flatten()
+    }
+
+    /// The name the URL is made from: the file name, or the folder name for a bundle,
+    /// without a Jekyll-style date prefix.
+    pub fn stem(&self) -> String {
+        let name = if self.path.file_name().is_some_and(|f| f == "index.md") {
+            self.path.parent().and_then(Path::file_name)
+        } else {
+            self.path.file_stem()
+        };
+        let name = name
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        strip_date_prefix(&name).to_string()
+    }
+}
+
+fn strip_date_prefix(name: &str) -> &str {
+    let b = name.as_bytes();
+    let is_date = b.len() > 11
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && b[10] == b'-';
+    if is_date { &name[11..] } else { name }
+}
+
+/// Read every post and page under `root/content`. All problems are collected, so a
+/// teacher sees every broken file at once rather than one per build.
+pub fn load(root: &Path) -> Result<Vec<Source>> {
+    let content = root.join("content");
+    let mut files = Vec::new();
+    for (dir, kind) in [("posts", Kind::Post), ("pages", Kind::Page)] {
+        let base = content.join(dir);
+        if base.is_dir() {
+            find_markdown(&base, kind, &mut files)?;
+        }
+    }
+    let results: Vec<Result<Source>> = files
+        .par_iter()
+        .map(|(path, kind)| read_source(&content, path, *kind))
+        .collect();
+    let mut sources = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(s) => sources.push(s),
+            Err(Error::Many(many)) => errors.extend(many),
+            Err(e) => errors.push(e),
+        }
+    }
+    match Error::from_many(errors) {
+        Some(e) => Err(e),
+        None => Ok(sources),
+    }
+}
+
+fn find_markdown(base: &Path, kind: Kind, out: &mut Vec<(PathBuf, Kind)>) -> Result<()> {
+    let walker = walkdir::WalkDir::new(base)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(base).to_path_buf();
+            if e.loop_ancestor().is_some() {
+                Error::input(
+                    Location::file(&path),
+                    "this folder link points back into itself (a symlink loop)",
+                )
+                .with_hint("remove the symbolic link")
+            } else {
+                Error::input(Location::file(&path), format!("cannot be read: {e}"))
+            }
+        })?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "md") {
+            out.push((entry.path().to_path_buf(), kind));
+        }
+    }
+    Ok(())
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    let n = name.to_string_lossy();
+    n.starts_with('.') || n.ends_with('~') || n.starts_with('#')
+}
+
+fn read_source(content: &Path, path: &Path, kind: Kind) -> Result<Source> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, _) = crate::error::line_col(
+            &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
+            usize::MAX,
+        );
+        Error::input(Location::line(path, line), "is not UTF-8 text")
+            .with_hint("save the file as UTF-8 in your editor")
+    })?;
+    if text.contains('\0') {
+        return Err(Error::input(
+            Location::file(path),
+            "contains NUL bytes; it does not look like a text file",
+        ));
+    }
+    let split = front_matter::split(path, &text)?;
+    let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
+    let mut source = Source {
+        kind,
+        path: path.to_path_buf(),
+        rel,
+        front: split.front,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        assets: Vec::new(),
+    };
+    if let Some(dir) = source.bundle_dir() {
+        source.assets = bundle_assets(dir)?;
+    }
+    Ok(source)
+}
+
+fn bundle_assets(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut assets = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            Error::input(
+                Location::file(e.path().unwrap_or(dir)),
+                format!("cannot be read: {e}"),
+            )
+        })?;
+        let p = entry.path();
+        let nested_bundle = p != dir && entry.file_type().is_dir() && p.join("index.md").exists();
+        if nested_bundle {
+            continue;
+        }
+        if entry.file_type().is_file() && p.extension().is_none_or(|x| x != "md") {
+            assets.push(p.strip_prefix(dir).unwrap_or(p).to_path_buf());
+        }
+    }
+    Ok(assets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_prefix_is_dropped_from_stems() {
+        assert_eq!(strip_date_prefix("2024-03-01-density"), "density");
+        assert_eq!(strip_date_prefix("density"), "density");
+    }
+}

@@ -1,0 +1,164 @@
+//! Errors a teacher can act on: every one names the file (and line when we know it)
+//! and, where we can guess it, what to do.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A place in a file the teacher wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl Location {
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Location {
+            file: file.into(),
+            line: None,
+            column: None,
+        }
+    }
+
+    pub fn line(file: impl Into<PathBuf>, line: usize) -> Self {
+        Location {
+            file: file.into(),
+            line: Some(line),
+            column: None,
+        }
+    }
+
+    pub fn with_column(mut self, column: Option<usize>) -> Self {
+        self.column = column;
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Something in a file the teacher wrote is wrong.
+    #[error("{location}: {message}{}", hint_suffix(.hint))]
+    Input {
+        location: Location,
+        message: String,
+        hint: Option<String>,
+    },
+    /// Several input problems found in one pass, reported together.
+    #[error("{}", join_errors(.0))]
+    Many(Vec<Error>),
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn hint_suffix(hint: &Option<String>) -> String {
+    match hint {
+        Some(h) => format!("\n  hint: {h}"),
+        None => String::new(),
+    }
+}
+
+fn join_errors(errors: &[Error]) -> String {
+    let mut out = String::new();
+    for (i, e) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&e.to_string());
+    }
+    if errors.len() > 1 {
+        out.push_str(&format!("\n{} problems found.", errors.len()));
+    }
+    out
+}
+
+impl Error {
+    pub fn input(location: Location, message: impl Into<String>) -> Self {
+        Error::Input {
+            location,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(self, hint: impl Into<String>) -> Self {
+        match self {
+            Error::Input {
+                location, message, ..
+            } => Error::Input {
+                location,
+                message,
+                hint: Some(hint.into()),
+            },
+            other => other,
+        }
+    }
+
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
+    /// One error stays itself; several become `Many`.
+    pub fn from_many(mut errors: Vec<Error>) -> Option<Self> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(Error::Many(errors)),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// 1-based line and column of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_displays_file_line_column() {
+        let loc = Location::line("content/posts/a.md", 3).with_column(Some(7));
+        assert_eq!(loc.to_string(), "content/posts/a.md:3:7");
+    }
+
+    #[test]
+    fn line_col_counts_from_one() {
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("ab", 0), (1, 1));
+    }
+}

@@ -1,0 +1,340 @@
+//! The site's feeds (Atom 1.0, RSS 2.0, JSON Feed 1.1, one Atom feed per tag and
+//! category), the sitemap and robots.txt. Feed content carries absolute URLs, since a
+//! feed reader has no page to resolve relative ones against.
+
+use std::sync::LazyLock;
+
+use atom_syndication as atom;
+use regex::Regex;
+use serde::Serialize;
+
+use crate::config::BaseUrl;
+use crate::error::{Error, Result};
+use crate::render::pages::Sink;
+use crate::site::{Post, Site};
+
+const GENERATOR: &str = "staffroom";
+
+pub fn write_all(site: &Site, sink: &dyn Sink) -> Result<usize> {
+    let limit = site.config.site.feed_limit.max(1);
+    let newest: Vec<&Post> = site.posts.iter().take(limit).collect();
+    let base = &site.config.base;
+    let title = &site.config.site.title;
+    sink.write(
+        "atom.xml",
+        atom_feed(site, title, &base.join("atom.xml"), &base.join(""), &newest)?.as_bytes(),
+    )?;
+    sink.write("rss.xml", rss_feed(site, &newest).as_bytes())?;
+    sink.write("feed.json", &json_feed(site, &newest)?)?;
+    let mut count = 3;
+    for tax in [&site.tags, &site.categories] {
+        for term in &tax.terms {
+            let posts: Vec<&Post> = term
+                .posts
+                .iter()
+                .take(limit)
+                .map(|&i| &site.posts[i])
+                .collect();
+            let feed_title = format!("{title} · {}: {}", tax.singular(), term.name);
+            let self_url = format!("{}atom.xml", term.url);
+            let xml = atom_feed(site, &feed_title, &self_url, &term.url, &posts)?;
+            sink.write(
+                &format!("{}/{}/atom.xml", tax.name, term.slug),
+                xml.as_bytes(),
+            )?;
+            count += 1;
+        }
+    }
+    sink.write("sitemap.xml", sitemap(site).as_bytes())?;
+    let robots = format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        base.absolute(&base.join("sitemap.xml"))
+    );
+    sink.write("robots.txt", robots.as_bytes())?;
+    Ok(count + 2)
+}
+
+/// `href="/x"` → `href="https://host/x"`; `href="#a"` → `href="PERMALINK#a"`.
+pub fn absolutize(html: &str, base: &BaseUrl, permalink: &str) -> String {
+    static ATTR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(\s(?:href|src)=")([/#])"#).expect("valid regex"));
+    let origin = base.origin();
+    ATTR.replace_all(html, |c: &regex::Captures| {
+        let start = &c[2];
+        if start == "/" {
+            format!("{}{origin}/", &c[1])
+        } else {
+            format!("{}{permalink}#", &c[1])
+        }
+    })
+    .into_owned()
+}
+
+fn author(site: &Site) -> atom::Person {
+    let a = &site.config.site.author;
+    atom::Person {
+        name: if a.name.is_empty() {
+            site.config.site.title.clone()
+        } else {
+            a.name.clone()
+        },
+        email: (!a.email.is_empty()).then(|| a.email.clone()),
+        uri: (!a.url.is_empty()).then(|| a.url.clone()),
+        ..Default::default()
+    }
+}
+
+fn atom_feed(
+    site: &Site,
+    title: &str,
+    self_url: &str,
+    html_url: &str,
+    posts: &[&Post],
+) -> Result<String> {
+    let base = &site.config.base;
+    let link = |href: String, rel: &str, mime: Option<&str>| atom::Link {
+        href,
+        rel: rel.into(),
+        mime_type: mime.map(Into::into),
+        ..Default::default()
+    };
+    let updated = posts
+        .iter()
+        .map(|p| p.updated.unwrap_or(p.date))
+        .max()
+        .unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.fixed_offset());
+    let entries = posts
+        .iter()
+        .map(|p| atom::Entry {
+            id: p.permalink.clone(),
+            title: atom::Text::plain(p.title.clone()),
+            updated: p.updated.unwrap_or(p.date),
+            published: Some(p.date),
+            authors: vec![author(site)],
+            links: vec![link(p.permalink.clone(), "alternate", Some("text/html"))],
+            categories: p
+                .tags
+                .iter()
+                .map(|t| atom::Category {
+                    term: t.name.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+            summary: (!p.summary.is_empty())
+                .then(|| atom::Text::html(absolutize(&p.summary, base, &p.permalink))),
+            content: Some(atom::Content {
+                value: Some(absolutize(&p.content, base, &p.permalink)),
+                content_type: Some("html".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let feed = atom::Feed {
+        id: base.absolute(self_url),
+        title: atom::Text::plain(title.to_string()),
+        updated,
+        authors: vec![author(site)],
+        links: vec![
+            link(
+                base.absolute(self_url),
+                "self",
+                Some("application/atom+xml"),
+            ),
+            link(base.absolute(html_url), "alternate", Some("text/html")),
+        ],
+        subtitle: (!site.config.site.description.is_empty())
+            .then(|| atom::Text::plain(site.config.site.description.clone())),
+        generator: Some(atom::Generator {
+            value: GENERATOR.into(),
+            ..Default::default()
+        }),
+        lang: Some(site.config.site.language.clone()),
+        entries,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    feed.write_to(&mut out)
+        .map_err(|e| Error::io("atom.xml", std::io::Error::other(e.to_string())))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn rss_feed(site: &Site, posts: &[&Post]) -> String {
+    let base = &site.config.base;
+    let c = &site.config.site;
+    let items: Vec<rss::Item> = posts
+        .iter()
+        .map(|p| rss::Item {
+            title: Some(p.title.clone()),
+            link: Some(p.permalink.clone()),
+            guid: Some(rss::Guid {
+                value: p.permalink.clone(),
+                permalink: true,
+            }),
+            pub_date: Some(p.date.to_rfc2822()),
+            description: Some(absolutize(&p.content, base, &p.permalink)),
+            author: (!c.author.email.is_empty())
+                .then(|| format!("{} ({})", c.author.email, c.author.name)),
+            categories: p
+                .tags
+                .iter()
+                .map(|t| rss::Category {
+                    name: t.name.clone(),
+                    domain: None,
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .collect();
+    let channel = rss::Channel {
+        title: c.title.clone(),
+        link: base.url.to_string(),
+        description: if c.description.is_empty() {
+            c.title.clone()
+        } else {
+            c.description.clone()
+        },
+        language: Some(c.language.clone()),
+        generator: Some(GENERATOR.into()),
+        last_build_date: posts
+            .first()
+            .map(|p| p.updated.unwrap_or(p.date).to_rfc2822()),
+        items,
+        atom_ext: Some(rss::extension::atom::AtomExtension {
+            links: vec![atom::Link {
+                href: base.absolute(&base.join("rss.xml")),
+                rel: "self".into(),
+                mime_type: Some("application/rss+xml".into()),
+                ..Default::default()
+            }],
+        }),
+        ..Default::default()
+    };
+    channel.to_string()
+}
+
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    version: &'static str,
+    title: &'a str,
+    home_page_url: String,
+    feed_url: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
+    language: &'a str,
+    authors: Vec<JsonAuthor<'a>>,
+    items: Vec<JsonItem>,
+}
+
+#[derive(Serialize)]
+struct JsonAuthor<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonItem {
+    id: String,
+    url: String,
+    title: String,
+    content_html: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    summary: String,
+    date_published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
+    tags: Vec<String>,
+}
+
+fn json_feed(site: &Site, posts: &[&Post]) -> Result<Vec<u8>> {
+    let base = &site.config.base;
+    let c = &site.config.site;
+    let feed = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: &c.title,
+        home_page_url: base.url.to_string(),
+        feed_url: base.absolute(&base.join("feed.json")),
+        description: &c.description,
+        language: &c.language,
+        authors: vec![JsonAuthor {
+            name: &c.author.name,
+            url: &c.author.url,
+        }],
+        items: posts
+            .iter()
+            .map(|p| JsonItem {
+                id: p.permalink.clone(),
+                url: p.permalink.clone(),
+                title: p.title.clone(),
+                content_html: absolutize(&p.content, base, &p.permalink),
+                summary: crate::render::context::plain_text(&p.summary, 300),
+                date_published: p.date.to_rfc3339(),
+                date_modified: p.updated.map(|u| u.to_rfc3339()),
+                tags: p.tags.iter().map(|t| t.name.clone()).collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_vec_pretty(&feed).map_err(|e| Error::io("feed.json", std::io::Error::other(e)))
+}
+
+fn sitemap(site: &Site) -> String {
+    let base = &site.config.base;
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut url = |path: &str, lastmod: Option<String>| {
+        out.push_str("  <url><loc>");
+        let _ = pulldown_cmark_escape::escape_html(&mut out, &base.absolute(&base.join(path)));
+        out.push_str("</loc>");
+        if let Some(d) = lastmod {
+            out.push_str(&format!("<lastmod>{d}</lastmod>"));
+        }
+        out.push_str("</url>\n");
+    };
+    url(
+        "",
+        site.posts
+            .first()
+            .map(|p| p.updated.unwrap_or(p.date).format("%Y-%m-%d").to_string()),
+    );
+    for p in &site.posts {
+        url(
+            &p.path,
+            Some(p.updated.unwrap_or(p.date).format("%Y-%m-%d").to_string()),
+        );
+    }
+    for p in &site.pages {
+        url(&p.path, None);
+    }
+    url("archive/", None);
+    for tax in [&site.tags, &site.categories] {
+        if !tax.is_empty() {
+            url(&format!("{}/", tax.name), None);
+            for t in &tax.terms {
+                url(&format!("{}/{}/", tax.name, t.slug), None);
+            }
+        }
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolutize_makes_root_and_fragment_links_absolute() {
+        let base = BaseUrl::parse("https://a.github.io/blog/").unwrap();
+        let html = r##"<a href="/blog/x/">x</a> <img src="/blog/i.png"> <a href="#n">n</a> <a href="https://o.org/">o</a>"##;
+        let out = absolutize(html, &base, "https://a.github.io/blog/posts/p/");
+        assert!(
+            out.contains(r#"href="https://a.github.io/blog/x/""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"src="https://a.github.io/blog/i.png""#));
+        assert!(out.contains(r#"href="https://a.github.io/blog/posts/p/#n""#));
+        assert!(out.contains(r#"href="https://o.org/""#));
+    }
+}

@@ -1,0 +1,165 @@
+//! The output stage. A build writes into a staging folder beside the output and swaps
+//! it in only when everything succeeded, so a failed build leaves `public/` as it was.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Location, Result};
+use crate::render::pages::Sink;
+use crate::render::theme::Origin;
+
+pub struct Staging {
+    dir: tempfile::TempDir,
+}
+
+impl Staging {
+    /// A fresh folder next to `output` (same file system, so the swap is a rename).
+    pub fn new(output: &Path) -> Result<Staging> {
+        guard_output(output)?;
+        let parent = parent_dir(output);
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.staffroom-"))
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        Ok(Staging { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn target(&self, site_path: &str) -> Result<PathBuf> {
+        let rel = Path::new(site_path);
+        let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
+        if !safe || site_path.is_empty() {
+            return Err(Error::input(
+                Location::file(site_path),
+                "refusing to write outside the output folder",
+            ));
+        }
+        Ok(self.dir.path().join(rel))
+    }
+
+    pub fn copy(&self, origin: &Origin, site_path: &str) -> Result<()> {
+        match origin {
+            Origin::BuiltIn(bytes) => self.write(site_path, bytes),
+            Origin::File(src) => {
+                let dest = self.target(site_path)?;
+                create_parent(&dest)?;
+                std::fs::copy(src, &dest).map_err(|e| Error::io(src, e))?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Swap the staged site in. The old output is moved aside first and removed after.
+    pub fn commit(self, output: &Path) -> Result<()> {
+        let staged = self.dir.keep();
+        let parent = parent_dir(output);
+        let old = if output.exists() {
+            let aside = parent.join(format!(
+                ".{}.old-{}",
+                output
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&aside);
+            std::fs::rename(output, &aside).map_err(|e| Error::io(output, e))?;
+            Some(aside)
+        } else {
+            None
+        };
+        if let Err(e) = std::fs::rename(&staged, output) {
+            if let Some(aside) = &old {
+                let _ = std::fs::rename(aside, output);
+            }
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(Error::io(output, e));
+        }
+        if let Some(aside) = old {
+            let _ = std::fs::remove_dir_all(aside);
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Staging {
+    fn write(&self, site_path: &str, bytes: &[u8]) -> Result<()> {
+        let dest = self.target(site_path)?;
+        create_parent(&dest)?;
+        std::fs::write(&dest, bytes).map_err(|e| Error::io(&dest, e))
+    }
+}
+
+fn create_parent(dest: &Path) -> Result<()> {
+    if let Some(p) = dest.parent() {
+        std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
+    }
+    Ok(())
+}
+
+fn parent_dir(output: &Path) -> PathBuf {
+    match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The output folder is replaced whole, so it must never be the site itself.
+fn guard_output(output: &Path) -> Result<()> {
+    if output.as_os_str().is_empty() || output.file_name().is_none() {
+        return Err(
+            Error::input(Location::file(output), "is not a usable output folder")
+                .with_hint("use a folder of its own, e.g. --output public"),
+        );
+    }
+    let looks_like_site = ["site.toml", "content", ".git"]
+        .iter()
+        .any(|f| output.join(f).exists());
+    if looks_like_site {
+        return Err(Error::input(
+            Location::file(output),
+            "holds a site or a git repository, and the output folder is replaced on every build",
+        )
+        .with_hint("use a folder of its own, e.g. --output public"));
+    }
+    if output.exists() && !output.is_dir() {
+        return Err(Error::input(
+            Location::file(output),
+            "exists and is not a folder",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staging_refuses_paths_that_escape() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = Staging::new(&tmp.path().join("public")).unwrap();
+        assert!(s.write("../evil", b"x").is_err());
+        assert!(s.write("/etc/x", b"x").is_err());
+        s.write("a/b.html", b"ok").unwrap();
+        s.commit(&tmp.path().join("public")).unwrap();
+        assert_eq!(
+            std::fs::read(tmp.path().join("public/a/b.html")).unwrap(),
+            b"ok"
+        );
+    }
+
+    #[test]
+    fn refuses_to_replace_the_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("site.toml"), "").unwrap();
+        assert!(Staging::new(tmp.path()).is_err());
+    }
+}

@@ -1,0 +1,254 @@
+//! The values templates see (documented in docs/THEMES.md). List pages get summary
+//! objects, not whole posts, so a tag page with 500 posts stays cheap.
+
+use chrono::{DateTime, FixedOffset};
+use serde_json::{Value, json};
+
+use crate::site::{Page, Post, Site, Taxonomy, Term, TermRef};
+
+pub fn site_value(site: &Site, has_network: bool) -> Value {
+    let c = &site.config.site;
+    let base = &site.config.base;
+    let mut author = serde_json::to_value(&c.author).unwrap_or(Value::Null);
+    if let Some(avatar) = author.get_mut("avatar")
+        && let Some(a) = avatar.as_str().filter(|a| a.starts_with('/'))
+    {
+        *avatar = Value::String(base.absolute(&base.join(a)));
+    }
+    json!({
+        "title": c.title,
+        "description": c.description,
+        "language": c.language,
+        "base_url": base.url.as_str(),
+        "base_path": base.path(),
+        "author": author,
+        "extra": c.extra,
+        "feeds": {
+            "atom": base.join("atom.xml"),
+            "rss": base.join("rss.xml"),
+            "json": base.join("feed.json"),
+        },
+        "blogroll_opml": if has_network { base.join("blogroll.opml") } else { String::new() },
+        "has_network": has_network,
+        "has_categories": !site.categories.is_empty(),
+        "webmention_endpoint": c.webmention.endpoint.clone().unwrap_or_default(),
+    })
+}
+
+/// The menu, with `active` set for the page being rendered.
+pub fn menu(site: &Site, has_network: bool, current: &str) -> Value {
+    let base = &site.config.base;
+    let items: Vec<(String, String)> = match &site.config.site.menu {
+        Some(items) => items
+            .iter()
+            .map(|m| {
+                let url = if m.url.starts_with('/') {
+                    base.join(&m.url)
+                } else {
+                    m.url.clone()
+                };
+                (m.title.clone(), url)
+            })
+            .collect(),
+        None => {
+            let mut v = vec![
+                ("Home".to_string(), base.join("")),
+                ("Archive".to_string(), base.join("archive/")),
+            ];
+            if !site.tags.is_empty() {
+                v.push(("Tags".into(), base.join("tags/")));
+            }
+            if has_network {
+                v.push(("My network".into(), base.join("network/")));
+            }
+            v.extend(
+                site.pages
+                    .iter()
+                    .filter(|p| p.menu)
+                    .map(|p| (p.title.clone(), p.url.clone())),
+            );
+            v
+        }
+    };
+    let home = base.path();
+    Value::Array(
+        items
+            .into_iter()
+            .map(|(title, url)| {
+                let active = if url == home {
+                    current == home || current.starts_with(&base.join("page/"))
+                } else {
+                    current.starts_with(&url)
+                };
+                json!({ "title": title, "url": url, "active": active })
+            })
+            .collect(),
+    )
+}
+
+fn terms(refs: &[TermRef], site: &Site, folder: &str) -> Value {
+    Value::Array(
+        refs.iter()
+            .map(|t| {
+                json!({
+                    "name": t.name,
+                    "slug": t.slug,
+                    "url": site.config.base.join(&format!("{folder}/{}/", t.slug)),
+                })
+            })
+            .collect(),
+    )
+}
+
+pub fn date_fields(d: &DateTime<FixedOffset>) -> (String, String, String) {
+    (
+        d.format("%Y-%m-%d").to_string(),
+        d.to_rfc3339(),
+        d.format("%-d %B %Y").to_string(),
+    )
+}
+
+/// A post as lists show it.
+pub fn post_summary(site: &Site, post: &Post) -> Value {
+    let (date, date_iso, date_display) = date_fields(&post.date);
+    let (updated, updated_iso) = post
+        .updated
+        .map(|u| {
+            let (d, iso, _) = date_fields(&u);
+            (d, iso)
+        })
+        .unwrap_or_default();
+    json!({
+        "title": post.title,
+        "url": post.url,
+        "permalink": post.permalink,
+        "date": date,
+        "date_iso": date_iso,
+        "date_display": date_display,
+        "updated": updated,
+        "updated_iso": updated_iso,
+        "summary": post.summary,
+        "has_more": post.has_more,
+        "tags": terms(&post.tags, site, "tags"),
+        "categories": terms(&post.categories, site, "categories"),
+        "reading_time": post.reading_time(),
+        "word_count": post.word_count,
+        "draft": post.draft,
+        "extra": post.extra,
+    })
+}
+
+/// A post as its own page shows it. `index` is its place in `site.posts`.
+pub fn post_full(site: &Site, index: usize, responses: Value) -> Value {
+    let post = &site.posts[index];
+    let mut v = post_summary(site, post);
+    let link = |p: &Post| json!({ "title": p.title, "url": p.url });
+    let obj = v.as_object_mut().expect("summary is an object");
+    obj.insert("content".into(), Value::String(post.content.clone()));
+    obj.insert(
+        "toc".into(),
+        serde_json::to_value(&post.toc).unwrap_or(Value::Null),
+    );
+    // Posts are newest first: the older one is next in the list.
+    obj.insert(
+        "previous".into(),
+        site.posts.get(index + 1).map(link).unwrap_or(Value::Null),
+    );
+    obj.insert(
+        "next".into(),
+        index
+            .checked_sub(1)
+            .and_then(|i| site.posts.get(i))
+            .map(link)
+            .unwrap_or(Value::Null),
+    );
+    obj.insert("responses".into(), responses);
+    v
+}
+
+pub fn page_value(page: &Page) -> Value {
+    let (date, date_iso, date_display) = page.date.as_ref().map(date_fields).unwrap_or_default();
+    json!({
+        "title": page.title,
+        "url": page.url,
+        "permalink": page.permalink,
+        "content": page.content,
+        "summary": page.summary,
+        "extra": page.extra,
+        "date": date,
+        "date_iso": date_iso,
+        "date_display": date_display,
+    })
+}
+
+pub fn taxonomy_value(site: &Site, tax: &Taxonomy) -> Value {
+    json!({
+        "name": tax.name,
+        "title": tax.title(),
+        "singular": tax.singular(),
+        "url": site.config.base.join(&format!("{}/", tax.name)),
+    })
+}
+
+pub fn term_value(term: &Term) -> Value {
+    json!({
+        "name": term.name,
+        "slug": term.slug,
+        "url": term.url,
+        "count": term.posts.len(),
+        "feed_url": format!("{}atom.xml", term.url),
+    })
+}
+
+/// Plain text of some HTML, for meta descriptions.
+pub fn plain_text(html: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let text = decode_entities(&out);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut s = String::new();
+    for w in words {
+        if s.chars().count() + w.chars().count() + 1 > max_chars {
+            s.push('…');
+            break;
+        }
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(w);
+    }
+    s
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_strips_tags_and_cuts_at_words() {
+        assert_eq!(
+            plain_text("<p>Hello <b>big</b> world &amp; more</p>", 100),
+            "Hello big world & more"
+        );
+        assert_eq!(plain_text("<p>one two three</p>", 8), "one two…");
+    }
+}

@@ -1,0 +1,136 @@
+//! The render stage: Tera templates from the theme, filled with values from the site
+//! model. Pages are rendered in parallel and handed to a sink as they are done.
+
+pub mod context;
+pub mod pages;
+pub mod theme;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use tera::{Tera, Value};
+
+use crate::config::BaseUrl;
+use crate::error::{Error, Location, Result};
+use theme::{Origin, ThemeFiles};
+
+pub struct Renderer {
+    tera: Tera,
+    origins: BTreeMap<String, (String, Origin)>,
+}
+
+impl Renderer {
+    pub fn new(files: &ThemeFiles, base: &BaseUrl) -> Result<Renderer> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        let list: Vec<(&str, &str)> = files
+            .templates
+            .iter()
+            .map(|(name, (text, _))| (name.as_str(), text.as_str()))
+            .collect();
+        tera.add_raw_templates(list)
+            .map_err(|e| template_error(&e, &files.templates))?;
+        let base_path = base.path().to_string();
+        tera.register_function(
+            "url",
+            move |args: &HashMap<String, Value>| -> tera::Result<Value> {
+                let path = args
+                    .get("path")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| tera::Error::msg("url() needs path=\"...\""))?;
+                Ok(Value::String(format!(
+                    "{base_path}{}",
+                    path.trim_start_matches('/')
+                )))
+            },
+        );
+        Ok(Renderer {
+            tera,
+            origins: files.templates.clone(),
+        })
+    }
+
+    pub fn has(&self, template: &str) -> bool {
+        self.origins.contains_key(template)
+    }
+
+    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
+        self.tera
+            .render(template, ctx)
+            .map_err(|e| template_error(&e, &self.origins))
+    }
+}
+
+/// A Tera error as a teacher can use it: the template's file, the line where we can
+/// find it, and the innermost message (Tera wraps the useful part).
+fn template_error(e: &tera::Error, origins: &BTreeMap<String, (String, Origin)>) -> Error {
+    let mut messages = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        messages.push(s.to_string());
+        source = s.source();
+    }
+    let full = messages.join("\n");
+    // The innermost template named in the chain is where the problem is.
+    let name = messages
+        .iter()
+        .rev()
+        .find_map(|m| quoted_template(m, origins))
+        .unwrap_or_default();
+    let innermost = messages.last().cloned().unwrap_or_default();
+    let (file, text) = match origins.get(&name) {
+        Some((text, origin)) => (origin.describe(&name), Some(text.as_str())),
+        None => ("templates".to_string(), None),
+    };
+    let mut line = parse_error_line(&full);
+    if line.is_none()
+        && let Some(text) = text
+    {
+        line = missing_variable(&innermost).and_then(|var| find_line(text, &var));
+    }
+    let location = Location {
+        file: file.into(),
+        line,
+        column: None,
+    };
+    let message = innermost
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n  ");
+    Error::input(location, format!("template error: {message}"))
+        .with_hint("fix the template, or delete your copy to go back to the theme's")
+}
+
+fn quoted_template(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> Option<String> {
+    msg.split(['\'', '`', '"'])
+        .skip(1)
+        .step_by(2)
+        .filter(|n| origins.contains_key(*n))
+        .last()
+        .map(str::to_string)
+}
+
+/// Tera's parse errors carry ` --> LINE:COL`.
+fn parse_error_line(msg: &str) -> Option<usize> {
+    let at = msg.find("--> ")?;
+    msg[at + 4..].split(':').next()?.trim().parse().ok()
+}
+
+fn missing_variable(msg: &str) -> Option<String> {
+    let rest = msg.split("Variable `").nth(1)?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+fn find_line(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+/// Paths of templates a build would use, for `serve` to watch.
+pub fn template_dirs(root: &Path, theme: Option<&str>) -> Vec<std::path::PathBuf> {
+    let mut dirs = vec![root.join("templates")];
+    if let Some(t) = theme {
+        dirs.push(root.join("themes").join(t));
+    }
+    dirs
+}
