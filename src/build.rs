@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::content::Cache;
 use crate::content::highlight::{self, Highlighter};
 use crate::error::Result;
 use crate::output::Staging;
-use crate::render::pages::{Extras, Sink};
-use crate::render::theme::ThemeFiles;
+use crate::render::pages::{Extras, Fingerprints, Sink};
+use crate::render::theme::{Origin, ThemeFiles};
 use crate::render::{Renderer, pages};
 use crate::site::{LoadOptions, Site};
 
@@ -32,27 +33,84 @@ pub struct BuildReport {
 }
 
 /// Things a build needs that are worth keeping between builds (`serve` rebuilds).
+#[derive(Default)]
 pub struct Builder {
     pub highlighter: Highlighter,
+    /// Parsed front matter and rendered Markdown, by a hash of what they depend on.
+    pub cache: Cache,
 }
 
-impl Default for Builder {
+/// A site loaded and ready to write: everything up to rendering the pages.
+pub struct Prepared {
+    pub site: Site,
+    pub theme: ThemeFiles,
+    pub renderer: Renderer,
+    pub output: PathBuf,
+}
+
+/// Which pages `Builder::write` renders.
+pub enum Pages<'a> {
+    All,
+    /// Only those whose fingerprint differs (for `serve`).
+    ChangedSince(&'a Fingerprints),
+}
+
+pub struct Written {
+    pub files: usize,
+    /// Pages rendered, as opposed to skipped as unchanged.
+    pub rendered: usize,
+    /// Set for `Pages::ChangedSince`: the fingerprints to compare with next time.
+    pub fingerprints: Option<Fingerprints>,
+}
+
+/// Each stage's time, for `--verbose`.
+pub struct Stages {
+    pub list: Vec<(&'static str, Duration)>,
+    timer: Instant,
+}
+
+impl Default for Stages {
     fn default() -> Self {
-        Builder {
-            highlighter: Highlighter::new(),
+        Stages {
+            list: Vec::new(),
+            timer: Instant::now(),
         }
+    }
+}
+
+impl Stages {
+    pub fn lap(&mut self, name: &'static str) {
+        self.list.push((name, self.timer.elapsed()));
+        self.timer = Instant::now();
     }
 }
 
 impl Builder {
     pub fn build(&self, root: &Path, options: &BuildOptions) -> Result<BuildReport> {
-        let mut stages = Vec::new();
-        let mut timer = Instant::now();
-        let mut lap = |name: &'static str, stages: &mut Vec<(&'static str, Duration)>| {
-            stages.push((name, timer.elapsed()));
-            timer = Instant::now();
-        };
+        let mut stages = Stages::default();
+        let prepared = self.prepare(root, options, &mut stages)?;
+        let staging = Staging::new(&prepared.output)?;
+        let written = self.write(&prepared, &staging, Pages::All, &mut stages)?;
+        staging.commit(&prepared.output)?;
+        stages.lap("swap in");
+        self.cache.finish_build();
+        Ok(BuildReport {
+            output: prepared.output,
+            posts: prepared.site.posts.len(),
+            pages: prepared.site.pages.len(),
+            files: written.files,
+            stages: stages.list,
+        })
+    }
 
+    /// Config, theme, content and Markdown: every stage that can fail on what the
+    /// teacher wrote, before anything is written.
+    pub fn prepare(
+        &self,
+        root: &Path,
+        options: &BuildOptions,
+        stages: &mut Stages,
+    ) -> Result<Prepared> {
         let mut config = Config::load(root)?;
         if let Some(url) = &options.base_url {
             config.override_base_url(url)?;
@@ -63,48 +121,72 @@ impl Builder {
             .unwrap_or_else(|| root.join("public"));
         let theme = ThemeFiles::load(root, config.site.theme.as_deref())?;
         let renderer = Renderer::new(&theme, &config.base)?;
-        lap("config and theme", &mut stages);
+        stages.lap("config and theme");
 
-        let site = Site::load(config, &options.load, &self.highlighter)?;
-        lap("content and Markdown", &mut stages);
+        let site = Site::load(config, &options.load, &self.highlighter, &self.cache)?;
+        stages.lap("content and Markdown");
+        Ok(Prepared {
+            site,
+            theme,
+            renderer,
+            output,
+        })
+    }
 
-        let staging = Staging::new(&output)?;
+    /// Every output file of a prepared site, into `sink`.
+    pub fn write(
+        &self,
+        prepared: &Prepared,
+        sink: &dyn Sink,
+        pages: Pages,
+        stages: &mut Stages,
+    ) -> Result<Written> {
+        let Prepared {
+            site,
+            theme,
+            renderer,
+            ..
+        } = prepared;
         let statics: Vec<_> = theme.statics.iter().collect();
         statics
             .par_iter()
-            .try_for_each(|(path, origin)| staging.copy(origin, path))?;
+            .try_for_each(|(path, origin)| sink.copy(origin, path))?;
         let assets = site
             .posts
             .iter()
             .flat_map(|p| &p.assets)
             .chain(site.pages.iter().flat_map(|p| &p.assets));
         let assets: Vec<_> = assets.collect();
-        assets.par_iter().try_for_each(|(src, dest)| {
-            staging.copy(&crate::render::theme::Origin::File(src.clone()), dest)
-        })?;
-        lap("static files", &mut stages);
+        assets
+            .par_iter()
+            .try_for_each(|(src, dest)| sink.copy(&Origin::File(src.clone()), dest))?;
+        stages.lap("static files");
 
         let extras = Extras::default();
-        let mut files = pages::render_all(&site, &renderer, &extras, &staging)?;
-        lap("pages", &mut stages);
+        let (mut files, rendered, fingerprints) = match pages {
+            Pages::All => {
+                let n = pages::render_all(site, renderer, &extras, sink)?;
+                (n, n, None)
+            }
+            Pages::ChangedSince(previous) => {
+                let changed = pages::render_changed(site, renderer, &extras, sink, previous)?;
+                let n = changed.fingerprints.len();
+                (n, changed.rendered, Some(changed.fingerprints))
+            }
+        };
+        stages.lap("pages");
 
-        files += crate::feeds::write_all(&site, &staging)?;
-        staging.write("syntax.css", highlight::stylesheet().as_bytes())?;
-        staging.write(".nojekyll", b"")?;
+        files += crate::feeds::write_all(site, sink)?;
+        sink.write("syntax.css", highlight::stylesheet().as_bytes())?;
+        sink.write(".nojekyll", b"")?;
         if let Some(domain) = site.config.base.custom_domain() {
-            staging.write("CNAME", format!("{domain}\n").as_bytes())?;
+            sink.write("CNAME", format!("{domain}\n").as_bytes())?;
         }
-        lap("feeds", &mut stages);
-
-        staging.commit(&output)?;
-        lap("swap in", &mut stages);
-
-        Ok(BuildReport {
-            output,
-            posts: site.posts.len(),
-            pages: site.pages.len(),
+        stages.lap("feeds");
+        Ok(Written {
             files: files + statics.len() + assets.len() + 2,
-            stages,
+            rendered,
+            fingerprints,
         })
     }
 }

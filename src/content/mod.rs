@@ -1,6 +1,7 @@
 //! The content stage: find the Markdown files under `content/`, read them and split
 //! off their front matter. Rendering the Markdown waits until every URL is known.
 
+pub mod cache;
 pub mod front_matter;
 pub mod highlight;
 pub mod markdown;
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Location, Result};
+pub use cache::Cache;
 pub use front_matter::FrontMatter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +71,9 @@ fn strip_date_prefix(name: &str) -> &str {
 }
 
 /// Read every post and page under `root/content`. All problems are collected, so a
-/// teacher sees every broken file at once rather than one per build.
-pub fn load(root: &Path) -> Result<Vec<Source>> {
+/// teacher sees every broken file at once rather than one per build. Files whose
+/// bytes are unchanged since a build that used `cache` are not parsed again.
+pub fn load(root: &Path, cache: &Cache) -> Result<Vec<Source>> {
     let content = root.join("content");
     let mut files = Vec::new();
     for (dir, kind) in [("posts", Kind::Post), ("pages", Kind::Page)] {
@@ -81,7 +84,7 @@ pub fn load(root: &Path) -> Result<Vec<Source>> {
     }
     let results: Vec<Result<Source>> = files
         .par_iter()
-        .map(|(path, kind)| read_source(&content, path, *kind))
+        .map(|(path, kind)| read_source(&content, path, *kind, cache))
         .collect();
     let mut sources = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
@@ -129,8 +132,28 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     n.starts_with('.') || n.ends_with('~') || n.starts_with('#')
 }
 
-fn read_source(content: &Path, path: &Path, kind: Kind) -> Result<Source> {
+fn read_source(content: &Path, path: &Path, kind: Kind, cache: &Cache) -> Result<Source> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let key = cache::key(&[&path, &bytes]);
+    let parsed = cache.parsed(key, || parse(path, bytes))?;
+    let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
+    let mut source = Source {
+        kind,
+        path: path.to_path_buf(),
+        rel,
+        front: parsed.front,
+        body: parsed.body,
+        body_line: parsed.body_line,
+        assets: Vec::new(),
+    };
+    // Bundle files are listed every time: adding an image changes no Markdown.
+    if let Some(dir) = source.bundle_dir() {
+        source.assets = bundle_assets(dir)?;
+    }
+    Ok(source)
+}
+
+fn parse(path: &Path, bytes: Vec<u8>) -> Result<cache::Parsed> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, _) = crate::error::line_col(
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
@@ -146,20 +169,11 @@ fn read_source(content: &Path, path: &Path, kind: Kind) -> Result<Source> {
         ));
     }
     let split = front_matter::split(path, &text)?;
-    let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
-    let mut source = Source {
-        kind,
-        path: path.to_path_buf(),
-        rel,
+    Ok(cache::Parsed {
         front: split.front,
         body: split.body.to_string(),
         body_line: split.body_line,
-        assets: Vec::new(),
-    };
-    if let Some(dir) = source.bundle_dir() {
-        source.assets = bundle_assets(dir)?;
-    }
-    Ok(source)
+    })
 }
 
 fn bundle_assets(dir: &Path) -> Result<Vec<PathBuf>> {

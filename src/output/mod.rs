@@ -44,18 +44,6 @@ impl Staging {
         Ok(self.dir.path().join(rel))
     }
 
-    pub fn copy(&self, origin: &Origin, site_path: &str) -> Result<()> {
-        match origin {
-            Origin::BuiltIn(bytes) => self.write(site_path, bytes),
-            Origin::File(src) => {
-                let dest = self.target(site_path)?;
-                create_parent(&dest)?;
-                std::fs::copy(src, &dest).map_err(|e| Error::io(src, e))?;
-                Ok(())
-            }
-        }
-    }
-
     /// Swap the staged site in. The old output is moved aside first and removed after.
     pub fn commit(self, output: &Path) -> Result<()> {
         let staged = self.dir.keep();
@@ -94,6 +82,18 @@ impl Sink for Staging {
         let dest = self.target(site_path)?;
         create_parent(&dest)?;
         std::fs::write(&dest, bytes).map_err(|e| Error::io(&dest, e))
+    }
+
+    fn copy(&self, origin: &Origin, site_path: &str) -> Result<()> {
+        match origin {
+            Origin::BuiltIn(bytes) => self.write(site_path, bytes),
+            Origin::File(src) => {
+                let dest = self.target(site_path)?;
+                create_parent(&dest)?;
+                std::fs::copy(src, &dest).map_err(|e| Error::io(src, e))?;
+                Ok(())
+            }
+        }
     }
 }
 

@@ -1,5 +1,13 @@
 //! Every HTML page of the site, rendered in parallel. Each finished page goes
 //! straight to the sink, so the whole site is never held in memory at once.
+//!
+//! `serve` renders only the pages whose values changed: each page's context is hashed
+//! (a fingerprint) and compared with the last build's, which is far cheaper than
+//! running the template, and right by construction: a page is skipped only when
+//! everything its template can see is as it was.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hasher};
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -7,12 +15,51 @@ use tera::Context;
 
 use super::Renderer;
 use super::context::{self, plain_text};
-use crate::error::Result;
+use super::theme::Origin;
+use crate::error::{Error, Result};
 use crate::site::{Site, Taxonomy};
 
 /// Receives each output file: a site path (`posts/x/index.html`) and its bytes.
 pub trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
+
+    /// A file copied as it is (theme and static files, bundle images).
+    fn copy(&self, origin: &Origin, path: &str) -> Result<()> {
+        match origin {
+            Origin::BuiltIn(bytes) => self.write(path, bytes),
+            Origin::File(src) => {
+                let bytes = std::fs::read(src).map_err(|e| Error::io(src, e))?;
+                self.write(path, &bytes)
+            }
+        }
+    }
+}
+
+/// Output path → hash of the template name and every value the page was rendered
+/// from, except `build_date`, which changes on every build and would defeat the point.
+#[derive(Debug, Clone, Default)]
+pub struct Fingerprints(HashMap<String, u64>);
+
+impl Fingerprints {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.contains_key(path)
+    }
+}
+
+/// What `render_changed` did.
+pub struct Changed {
+    /// Every page the site has now, with its fingerprint.
+    pub fingerprints: Fingerprints,
+    /// The pages rendered (the others were unchanged and not touched).
+    pub rendered: usize,
 }
 
 /// Values from later stages (the network, responses) that some pages show.
@@ -36,11 +83,34 @@ enum Job<'a> {
     Alias { from: String, to: String },
 }
 
+/// Render every page into `sink`; returns how many.
 pub fn render_all(site: &Site, r: &Renderer, extras: &Extras, sink: &dyn Sink) -> Result<usize> {
+    render(site, r, extras, sink, None).map(|c| c.rendered)
+}
+
+/// Render only the pages whose fingerprint differs from `previous` (all of them when
+/// `previous` is empty). Pages that no longer exist are simply absent from the result.
+pub fn render_changed(
+    site: &Site,
+    r: &Renderer,
+    extras: &Extras,
+    sink: &dyn Sink,
+    previous: &Fingerprints,
+) -> Result<Changed> {
+    render(site, r, extras, sink, Some(previous))
+}
+
+fn render(
+    site: &Site,
+    r: &Renderer,
+    extras: &Extras,
+    sink: &dyn Sink,
+    previous: Option<&Fingerprints>,
+) -> Result<Changed> {
     let has_network = extras.network.is_some();
     let mut globals = Context::new();
     globals.insert("site", &context::site_value(site, has_network));
-    globals.insert("build_date", &chrono::Utc::now().to_rfc3339());
+    let build_date = chrono::Utc::now().to_rfc3339();
     let summaries: Vec<Value> = site
         .posts
         .par_iter()
@@ -96,20 +166,22 @@ pub fn render_all(site: &Site, r: &Renderer, extras: &Extras, sink: &dyn Sink) -
         ctx
     };
 
-    jobs.par_iter().try_for_each(|job| -> Result<()> {
-        let (path, html) = match job {
-            Job::Home { page, of } => {
-                let path = home_path(*page);
-                let start = (page - 1) * per_page;
-                let end = (start + per_page).min(summaries.len());
-                let title = if *page == 1 {
-                    String::new()
-                } else {
-                    format!("Page {page}")
-                };
-                let mut ctx = page_ctx(&path, &title, "");
-                let url_of = |n: usize| site.config.base.join(&home_path(n));
-                ctx.insert(
+    let done: Vec<Option<(String, u64)>> = jobs
+        .par_iter()
+        .map(|job| -> Result<Option<(String, u64)>> {
+            let (path, template, mut ctx): (String, &str, Context) = match job {
+                Job::Home { page, of } => {
+                    let path = home_path(*page);
+                    let start = (page - 1) * per_page;
+                    let end = (start + per_page).min(summaries.len());
+                    let title = if *page == 1 {
+                        String::new()
+                    } else {
+                        format!("Page {page}")
+                    };
+                    let mut ctx = page_ctx(&path, &title, "");
+                    let url_of = |n: usize| site.config.base.join(&home_path(n));
+                    ctx.insert(
                     "paginator",
                     &json!({
                         "posts": &summaries[start..end],
@@ -121,104 +193,128 @@ pub fn render_all(site: &Site, r: &Renderer, extras: &Extras, sink: &dyn Sink) -
                         "last_url": url_of(*of),
                     }),
                 );
-                (format!("{path}index.html"), r.render("index.html", &ctx)?)
-            }
-            Job::Post(i) => {
-                let post = &site.posts[*i];
-                let desc = plain_text(&post.summary, 200);
-                let mut ctx = page_ctx(&post.path, &post.title, &desc);
-                let responses = extras
-                    .responses
-                    .get(*i)
-                    .cloned()
-                    .unwrap_or(Value::Array(vec![]));
-                ctx.insert("post", &context::post_full(site, *i, responses));
-                (
-                    format!("{}index.html", post.path),
-                    r.render("post.html", &ctx)?,
-                )
-            }
-            Job::Page(i) => {
-                let page = &site.pages[*i];
-                let desc = plain_text(&page.summary, 200);
-                let mut ctx = page_ctx(&page.path, &page.title, &desc);
-                ctx.insert("page", &context::page_value(page));
-                (
-                    format!("{}index.html", page.path),
-                    r.render("page.html", &ctx)?,
-                )
-            }
-            Job::TaxonomyList(tax) => {
-                let path = format!("{}/", tax.name);
-                let mut ctx = page_ctx(&path, tax.title(), "");
-                ctx.insert("taxonomy", &context::taxonomy_value(site, tax));
-                let terms: Vec<Value> = tax.terms.iter().map(context::term_value).collect();
-                ctx.insert("terms", &terms);
-                (
-                    format!("{path}index.html"),
-                    r.render("taxonomy_list.html", &ctx)?,
-                )
-            }
-            Job::Term(tax, t) => {
-                let term = &tax.terms[*t];
-                let path = format!("{}/{}/", tax.name, term.slug);
-                let title = format!("{}: {}", tax.singular(), term.name);
-                let mut ctx = page_ctx(&path, &title, "");
-                ctx.insert("taxonomy", &context::taxonomy_value(site, tax));
-                ctx.insert("term", &context::term_value(term));
-                let posts: Vec<&Value> = term.posts.iter().map(|&i| &summaries[i]).collect();
-                ctx.insert("posts", &posts);
-                (
-                    format!("{path}index.html"),
-                    r.render("taxonomy_term.html", &ctx)?,
-                )
-            }
-            Job::Archive => {
-                let mut ctx = page_ctx("archive/", "Archive", "");
-                let mut years: Vec<(i32, Vec<&Value>)> = Vec::new();
-                for (post, summary) in site.posts.iter().zip(&summaries) {
-                    let year = chrono::Datelike::year(&post.date);
-                    match years.last_mut() {
-                        Some((y, list)) if *y == year => list.push(summary),
-                        _ => years.push((year, vec![summary])),
-                    }
+                    (format!("{path}index.html"), "index.html", ctx)
                 }
-                let years: Vec<Value> = years
-                    .into_iter()
-                    .map(|(year, posts)| json!({ "year": year, "posts": posts }))
-                    .collect();
-                ctx.insert("years", &years);
-                (
-                    "archive/index.html".to_string(),
-                    r.render("archive.html", &ctx)?,
-                )
+                Job::Post(i) => {
+                    let post = &site.posts[*i];
+                    let desc = plain_text(&post.summary, 200);
+                    let mut ctx = page_ctx(&post.path, &post.title, &desc);
+                    let responses = extras
+                        .responses
+                        .get(*i)
+                        .cloned()
+                        .unwrap_or(Value::Array(vec![]));
+                    ctx.insert("post", &context::post_full(site, *i, responses));
+                    (format!("{}index.html", post.path), "post.html", ctx)
+                }
+                Job::Page(i) => {
+                    let page = &site.pages[*i];
+                    let desc = plain_text(&page.summary, 200);
+                    let mut ctx = page_ctx(&page.path, &page.title, &desc);
+                    ctx.insert("page", &context::page_value(page));
+                    (format!("{}index.html", page.path), "page.html", ctx)
+                }
+                Job::TaxonomyList(tax) => {
+                    let path = format!("{}/", tax.name);
+                    let mut ctx = page_ctx(&path, tax.title(), "");
+                    ctx.insert("taxonomy", &context::taxonomy_value(site, tax));
+                    let terms: Vec<Value> = tax.terms.iter().map(context::term_value).collect();
+                    ctx.insert("terms", &terms);
+                    (format!("{path}index.html"), "taxonomy_list.html", ctx)
+                }
+                Job::Term(tax, t) => {
+                    let term = &tax.terms[*t];
+                    let path = format!("{}/{}/", tax.name, term.slug);
+                    let title = format!("{}: {}", tax.singular(), term.name);
+                    let mut ctx = page_ctx(&path, &title, "");
+                    ctx.insert("taxonomy", &context::taxonomy_value(site, tax));
+                    ctx.insert("term", &context::term_value(term));
+                    let posts: Vec<&Value> = term.posts.iter().map(|&i| &summaries[i]).collect();
+                    ctx.insert("posts", &posts);
+                    (format!("{path}index.html"), "taxonomy_term.html", ctx)
+                }
+                Job::Archive => {
+                    let mut ctx = page_ctx("archive/", "Archive", "");
+                    let mut years: Vec<(i32, Vec<&Value>)> = Vec::new();
+                    for (post, summary) in site.posts.iter().zip(&summaries) {
+                        let year = chrono::Datelike::year(&post.date);
+                        match years.last_mut() {
+                            Some((y, list)) if *y == year => list.push(summary),
+                            _ => years.push((year, vec![summary])),
+                        }
+                    }
+                    let years: Vec<Value> = years
+                        .into_iter()
+                        .map(|(year, posts)| json!({ "year": year, "posts": posts }))
+                        .collect();
+                    ctx.insert("years", &years);
+                    ("archive/index.html".to_string(), "archive.html", ctx)
+                }
+                Job::NotFound => {
+                    let ctx = page_ctx("404.html", "Page not found", "");
+                    ("404.html".to_string(), "404.html", ctx)
+                }
+                Job::Network => {
+                    let mut ctx = page_ctx("network/", "My network", "");
+                    ctx.insert("network", extras.network.as_ref().unwrap_or(&Value::Null));
+                    ("network/index.html".to_string(), "network.html", ctx)
+                }
+                Job::Alias { from, to } => {
+                    let mut ctx = globals.clone();
+                    ctx.insert("target", to);
+                    let file = if from.ends_with('/') {
+                        format!("{from}index.html")
+                    } else {
+                        from.clone()
+                    };
+                    (file, "alias.html", ctx)
+                }
+            };
+            let fingerprint = previous.map(|_| fingerprint(template, &ctx));
+            if let (Some(prev), Some(fp)) = (previous, fingerprint)
+                && prev.0.get(&path) == Some(&fp)
+            {
+                return Ok(Some((path, fp)));
             }
-            Job::NotFound => {
-                let ctx = page_ctx("404.html", "Page not found", "");
-                ("404.html".to_string(), r.render("404.html", &ctx)?)
-            }
-            Job::Network => {
-                let mut ctx = page_ctx("network/", "My network", "");
-                ctx.insert("network", extras.network.as_ref().unwrap_or(&Value::Null));
-                (
-                    "network/index.html".to_string(),
-                    r.render("network.html", &ctx)?,
-                )
-            }
-            Job::Alias { from, to } => {
-                let mut ctx = globals.clone();
-                ctx.insert("target", to);
-                let file = if from.ends_with('/') {
-                    format!("{from}index.html")
-                } else {
-                    from.clone()
-                };
-                (file, r.render("alias.html", &ctx)?)
-            }
-        };
-        sink.write(&path, html.as_bytes())
-    })?;
-    Ok(jobs.len())
+            ctx.insert("build_date", &build_date);
+            let html = r.render(template, &ctx)?;
+            sink.write(&path, html.as_bytes())?;
+            Ok(fingerprint.map(|fp| (path, fp)))
+        })
+        .collect::<Result<_>>()?;
+    let mut fingerprints = Fingerprints::default();
+    let mut skipped = 0;
+    for (path, fp) in done.into_iter().flatten() {
+        if previous.is_some_and(|p| p.0.get(&path) == Some(&fp)) {
+            skipped += 1;
+        }
+        fingerprints.0.insert(path, fp);
+    }
+    Ok(Changed {
+        fingerprints,
+        rendered: jobs.len() - skipped,
+    })
+}
+
+fn fingerprint(template: &str, ctx: &Context) -> u64 {
+    struct HashWriter(DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.write(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = HashWriter(DefaultHasher::new());
+    h.0.write(template.as_bytes());
+    // Context is a BTreeMap underneath, so the same values always serialize the same.
+    match serde_json::to_writer(&mut h, &ctx.clone().into_json()) {
+        Ok(()) => h.0.finish(),
+        // Cannot happen for JSON values; a fresh fingerprint only means a re-render.
+        Err(_) => h.0.finish().wrapping_add(1),
+    }
 }
 
 fn home_path(page: usize) -> String {

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::content::highlight::Highlighter;
 use crate::content::markdown::{self, Heading, LinkContext};
-use crate::content::{self, Kind, Source};
+use crate::content::{self, Cache, Kind, Source, cache};
 use crate::error::{Error, Location, Result, line_col};
 pub use taxonomy::{Taxonomy, Term, TermRef};
 
@@ -92,9 +92,14 @@ struct Placed {
 }
 
 impl Site {
-    pub fn load(config: Config, options: &LoadOptions, hl: &Highlighter) -> Result<Site> {
-        let sources = content::load(&config.root)?;
-        Self::from_sources(config, sources, options, hl, Utc::now())
+    pub fn load(
+        config: Config,
+        options: &LoadOptions,
+        hl: &Highlighter,
+        cache: &Cache,
+    ) -> Result<Site> {
+        let sources = content::load(&config.root, cache)?;
+        Self::from_sources(config, sources, options, hl, cache, Utc::now())
     }
 
     pub fn from_sources(
@@ -102,6 +107,7 @@ impl Site {
         sources: Vec<Source>,
         options: &LoadOptions,
         hl: &Highlighter,
+        cache: &Cache,
         now: DateTime<Utc>,
     ) -> Result<Site> {
         let mut errors = Vec::new();
@@ -155,9 +161,19 @@ impl Site {
             }
         }
 
+        let links_digest = {
+            let mut sorted: Vec<_> = link_map.iter().collect();
+            sorted.sort();
+            cache::key(&[&sorted])
+        };
+        let tools = Tools {
+            hl,
+            cache,
+            links_digest,
+        };
         let rendered: Vec<Result<Rendered>> = placed
             .into_par_iter()
-            .map(|p| render_one(&config, p, &link_map, hl))
+            .map(|p| render_one(&config, p, &link_map, &tools))
             .collect();
         let mut posts = Vec::new();
         let mut pages = Vec::new();
@@ -201,11 +217,18 @@ enum Rendered {
     Page(Box<Page>),
 }
 
+struct Tools<'a> {
+    hl: &'a Highlighter,
+    cache: &'a Cache,
+    /// A hash of every published file's URL: links to `.md` files depend on it.
+    links_digest: u64,
+}
+
 fn render_one(
     config: &Config,
     placed: Placed,
     link_map: &HashMap<PathBuf, String>,
-    hl: &Highlighter,
+    tools: &Tools,
 ) -> Result<Rendered> {
     let Placed { source, path, url } = placed;
     let links = LinkContext {
@@ -214,7 +237,18 @@ fn render_one(
         source: &source.rel,
         pages: link_map,
     };
-    let md = markdown::render(&source.body, &links, hl).map_err(|broken| {
+    // A body can only link to another Markdown file by writing `.md`, or by spelling it
+    // with an entity or an escape; any other body does not depend on the other files'
+    // URLs, so adding a post leaves its cache entry valid.
+    let body = &source.body;
+    let links_other_files = body.contains(".md") || body.contains(['&', '\\']);
+    let digest = if links_other_files {
+        tools.links_digest
+    } else {
+        0
+    };
+    let key = cache::key(&[body, &source.rel, &url, &links.base_path, &digest]);
+    let md = tools.cache.markdown(key, || markdown::render(body, &links, tools.hl)).map_err(|broken| {
         let errors = broken
             .into_iter()
             .map(|b| {

@@ -1,0 +1,164 @@
+//! What `serve` keeps between rebuilds so that saving one post does not parse and
+//! highlight all the others again: split front matter and rendered Markdown, keyed
+//! by a hash of everything the result depends on. A one-off `build` starts empty and
+//! pays only for the hashing.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Mutex, MutexGuard};
+
+use super::FrontMatter;
+use super::markdown::Rendered;
+
+/// A file's front matter and body, as `front_matter::split` left them.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub front: FrontMatter,
+    pub body: String,
+    pub body_line: usize,
+}
+
+#[derive(Default)]
+pub struct Cache {
+    parsed: Generations<Parsed>,
+    markdown: Generations<Rendered>,
+}
+
+impl Cache {
+    pub fn parsed<E>(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> Result<Parsed, E>,
+    ) -> Result<Parsed, E> {
+        self.parsed.get_or_make(key, make)
+    }
+
+    pub fn markdown<E>(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> Result<Rendered, E>,
+    ) -> Result<Rendered, E> {
+        self.markdown.get_or_make(key, make)
+    }
+
+    /// Call after a build that succeeded: entries it did not use are dropped, so the
+    /// cache holds one site's worth, not every version of every file ever saved.
+    pub fn finish_build(&self) {
+        self.parsed.finish();
+        self.markdown.finish();
+    }
+
+    pub fn entries(&self) -> (usize, usize) {
+        (self.parsed.len(), self.markdown.len())
+    }
+}
+
+/// Entries used by the current build (`new`) and those left from the last good one
+/// (`old`). A failed build never calls `finish`, so nothing it skipped is lost.
+struct Generations<V> {
+    old: Mutex<HashMap<u64, V>>,
+    new: Mutex<HashMap<u64, V>>,
+}
+
+impl<V> Default for Generations<V> {
+    fn default() -> Self {
+        Generations {
+            old: Mutex::new(HashMap::new()),
+            new: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<V: Clone> Generations<V> {
+    fn get_or_make<E>(&self, key: u64, make: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
+        if let Some(v) = lock(&self.new).get(&key) {
+            return Ok(v.clone());
+        }
+        let kept = lock(&self.old).remove(&key);
+        // `make` runs without a lock held: it is the slow part, and runs in parallel.
+        let value = match kept {
+            Some(v) => v,
+            None => make()?,
+        };
+        lock(&self.new).insert(key, value.clone());
+        Ok(value)
+    }
+
+    fn finish(&self) {
+        let used = std::mem::take(&mut *lock(&self.new));
+        *lock(&self.old) = used;
+    }
+
+    fn len(&self) -> usize {
+        lock(&self.old).len() + lock(&self.new).len()
+    }
+}
+
+/// A poisoned lock only means another thread panicked mid-insert; the map is still
+/// a valid cache, and a cache miss is always safe.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A hash of several values, for cache keys.
+pub fn key(parts: &[&dyn HashPart]) -> u64 {
+    let mut h = DefaultHasher::new();
+    for p in parts {
+        p.feed(&mut h);
+    }
+    h.finish()
+}
+
+/// Something that can go into a cache key (a trait object, so `key` takes a mix).
+pub trait HashPart {
+    fn feed(&self, h: &mut DefaultHasher);
+}
+
+impl<T: Hash + ?Sized> HashPart for T {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(body: &str) -> Parsed {
+        Parsed {
+            front: FrontMatter::default(),
+            body: body.into(),
+            body_line: 1,
+        }
+    }
+
+    #[test]
+    fn a_hit_does_not_call_make_and_unused_entries_go_after_a_good_build() {
+        let cache = Cache::default();
+        let made = |b: &str| Ok::<_, ()>(parsed(b));
+        cache.parsed(1, || made("one")).unwrap();
+        cache.parsed(2, || made("two")).unwrap();
+        cache.finish_build();
+        let again = cache.parsed(1, || Err(())).unwrap();
+        assert_eq!(again.body, "one");
+        cache.finish_build();
+        assert_eq!(cache.entries(), (1, 0));
+        assert!(cache.parsed(2, || Err(())).is_err());
+    }
+
+    #[test]
+    fn a_failed_build_keeps_what_it_did_not_reach() {
+        let cache = Cache::default();
+        cache.parsed(1, || Ok::<_, ()>(parsed("one"))).unwrap();
+        cache.finish_build();
+        // A build that fails before reaching key 1 never calls finish_build.
+        assert!(cache.parsed(9, || Err(())).is_err());
+        assert_eq!(cache.parsed(1, || Err(())).unwrap().body, "one");
+    }
+
+    #[test]
+    fn keys_differ_when_any_part_differs() {
+        assert_ne!(key(&[&"a", &"bc"]), key(&[&"ab", &"c"]));
+        assert_eq!(key(&[&"a", &1u8]), key(&[&"a", &1u8]));
+    }
+}
