@@ -3,6 +3,7 @@
 //!
 //! The pipeline, one module per stage:
 //! `config` → `content` → `site` → `render` → `feeds` → `output`, run in order by `build`.
+//! `serve` runs the same stages again on each save, for a live preview.
 //! The `cli` module is the thin edge that turns arguments into calls.
 
 pub mod build;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod feeds;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 
 pub use error::{Error, Result};

@@ -2,6 +2,7 @@
 //! Commands write to the writers they are given, so tests can capture the output.
 
 mod build;
+mod serve;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -42,6 +43,8 @@ pub struct Global {
 pub enum Command {
     /// Build the site into public/
     Build(build::BuildArgs),
+    /// Preview the site: build, serve it on this computer, rebuild and reload on save
+    Serve(serve::ServeArgs),
 }
 
 /// Where a command prints: `out` for results, `err` for problems and progress.
@@ -79,6 +82,7 @@ pub fn run(
     };
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.global, args, &mut o),
+        Command::Serve(args) => serve::run(&cli.global, args, &mut o),
     };
     match result {
         Ok(()) => 0,

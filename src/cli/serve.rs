@@ -1,0 +1,161 @@
+use std::net::IpAddr;
+use std::sync::mpsc;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::{Global, Output};
+use crate::serve::live::Report;
+use crate::serve::watch::Batch;
+use crate::serve::{self, DEFAULT_PORT, Event, ServeOptions};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on [default: 1111, or the next free one]; 0 picks any free port
+    #[arg(long, short, value_name = "N")]
+    pub port: Option<u16>,
+    /// Address to listen on; anything but 127.0.0.1 or ::1 lets other computers see the preview
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: IpAddr,
+    /// Include posts marked draft
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the preview in your web browser
+    #[arg(long)]
+    pub open: bool,
+    /// Notice changes by checking files twice a second, for shared or network folders
+    /// where saving a file does not trigger a rebuild
+    #[arg(long)]
+    pub poll: bool,
+}
+
+pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<()> {
+    let options = ServeOptions {
+        root: global.root.clone(),
+        bind: args.bind,
+        port: args.port.unwrap_or(DEFAULT_PORT),
+        port_given: args.port.is_some(),
+        drafts: args.drafts,
+        force_poll: args.poll,
+    };
+    let (tx, rx) = mpsc::channel();
+    let stop = tx.clone();
+    // Only fails when a handler is already set (serve run twice in one process, as
+    // in tests); Ctrl-C then simply ends the process, which is also clean enough.
+    let _ = ctrlc::set_handler(move || {
+        let _ = stop.send(Event::Stop);
+    });
+    let server = serve::start(&options, tx).context("the preview could not start")?;
+
+    if !args.bind.is_loopback() {
+        writeln!(
+            o.err,
+            "warning: listening on {}, so other computers on your network can see this preview, drafts included.",
+            args.bind
+        )?;
+    }
+    if let Some(busy) = server.moved_from {
+        writeln!(
+            o.err,
+            "Port {busy} is in use (another preview?), so this one uses the next free port."
+        )?;
+    }
+    match &server.first {
+        Ok(report) if !o.quiet => {
+            writeln!(
+                o.out,
+                "Built {} pages in {} ms.",
+                report.pages_total,
+                report.took.as_millis()
+            )?;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            writeln!(o.err, "error: {e}")?;
+            writeln!(
+                o.err,
+                "  The browser shows this error too; fix the file and save, and the preview follows."
+            )?;
+        }
+    }
+    if server.polling && !o.quiet {
+        writeln!(o.out, "Watching for changes by checking files regularly.")?;
+    }
+    writeln!(o.out, "Serving at {}  (press Ctrl-C to stop)", server.url)?;
+    o.out.flush()?;
+    if args.open
+        && let Err(e) = open::that_detached(&server.url)
+    {
+        writeln!(
+            o.err,
+            "warning: could not open a browser ({e}); open {} yourself.",
+            server.url
+        )?;
+    }
+
+    for event in rx {
+        match event {
+            Event::Stop => break,
+            Event::Rebuilt { batch, report } => {
+                if !o.quiet {
+                    writeln!(o.out, "{}", describe(&batch, &report))?;
+                }
+                if o.verbose {
+                    for (stage, took) in &report.stages {
+                        writeln!(
+                            o.out,
+                            "  {stage:<22} {:>8.1} ms",
+                            took.as_secs_f64() * 1000.0
+                        )?;
+                    }
+                }
+            }
+            Event::Failed { batch, error } => {
+                writeln!(
+                    o.err,
+                    "{} changed, and the site could not be rebuilt:",
+                    names(&batch)
+                )?;
+                writeln!(o.err, "error: {error}")?;
+                writeln!(
+                    o.err,
+                    "  The preview keeps the last good version and shows this error; fix the file and save."
+                )?;
+            }
+        }
+        o.out.flush()?;
+        o.err.flush()?;
+    }
+    server.stop();
+    if !o.quiet {
+        writeln!(o.out, "Stopped.")?;
+    }
+    Ok(())
+}
+
+fn names(batch: &Batch) -> String {
+    let mut names: Vec<String> = batch
+        .paths
+        .iter()
+        .take(3)
+        .map(|p| p.display().to_string())
+        .collect();
+    if batch.paths.len() > 3 {
+        names.push(format!("{} more", batch.paths.len() - 3));
+    }
+    names.join(", ")
+}
+
+fn describe(batch: &Batch, report: &Report) -> String {
+    let ms = report.took.as_millis();
+    let what = names(batch);
+    if report.changed.is_empty() {
+        return format!("{what} changed; the site is the same ({ms} ms).");
+    }
+    format!(
+        "{what} changed: {} of {} pages rendered, {} files updated in {ms} ms.",
+        report.rendered,
+        report.pages_total,
+        report.changed.len()
+    )
+}

@@ -1,0 +1,386 @@
+//! Watching the site's files. Native events (inotify, FSEvents, ...) where they work,
+//! polling where they cannot be set up (or with `--poll`, for shared folders that
+//! never send any). Events are filtered (editor swap files, `public/`, `.git`),
+//! classified, and debounced: an editor's save is often several events, and the
+//! rebuild should start once, after the file is complete.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode};
+
+use super::poll;
+use crate::error::{Error, Location, Result};
+
+/// What kind of file changed, which decides how much to rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Change {
+    /// Posts, pages, bundle files, `data/`: re-render what depends on them.
+    Content,
+    /// `templates/` or a theme's templates: render every page again.
+    Template,
+    /// `site.toml` or `network.toml`: everything again.
+    Config,
+    /// `static/` or a theme's static files: copied; CSS alone needs no page reload.
+    Static,
+}
+
+/// Changes that arrived together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    pub changes: BTreeSet<Change>,
+    /// Relative to the site folder.
+    pub paths: BTreeSet<PathBuf>,
+}
+
+impl Batch {
+    pub fn merge(&mut self, other: Batch) {
+        self.changes.extend(other.changes);
+        self.paths.extend(other.paths);
+    }
+}
+
+/// The folders a site's input lives in; each is watched recursively when it exists.
+const FOLDERS: [&str; 5] = ["content", "static", "templates", "themes", "data"];
+
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// Wait this long after the last event before handing on a batch.
+    pub quiet: Duration,
+    /// ... but never longer than this after the first one.
+    pub max_wait: Duration,
+    /// Poll even though native events are available.
+    pub force_poll: bool,
+    pub poll_interval: Duration,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            quiet: Duration::from_millis(25),
+            max_wait: Duration::from_millis(300),
+            force_poll: false,
+            poll_interval: Duration::from_millis(400),
+        }
+    }
+}
+
+type Raw = notify::Result<notify::Event>;
+
+/// Each variant is held only to keep it running; dropping it stops it.
+enum Backend {
+    Native(Box<dyn notify::Watcher + Send>),
+    Poll(#[allow(dead_code)] poll::Poller),
+}
+
+type Shared = Arc<Mutex<Option<Backend>>>;
+
+pub struct Watcher {
+    /// Kept so the OS watch lives as long as this; dropping it ends the thread too.
+    watcher: Shared,
+    thread: Option<JoinHandle<()>>,
+    pub polling: bool,
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        // Dropping the OS watcher drops its event sender, which ends the debounce thread.
+        let taken = match self.watcher.lock() {
+            Ok(mut w) => w.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        drop(taken);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Start watching `root`; batches arrive on the returned channel.
+pub fn watch(root: &Path, options: WatchOptions) -> Result<(Watcher, Receiver<Batch>)> {
+    let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    let (raw_tx, raw_rx) = mpsc::channel::<Raw>();
+    let native = (!options.force_poll)
+        .then(|| native(&root, raw_tx.clone()))
+        .and_then(|r| r.ok());
+    let (watcher, polling) = match native {
+        Some(w) => (Backend::Native(w), false),
+        None => {
+            let folders = FOLDERS.map(|f| root.join(f));
+            let poller = poll::Poller::start(&root, &folders, options.poll_interval, raw_tx)
+                .map_err(|e| Error::io("watcher thread", e))?;
+            (Backend::Poll(poller), true)
+        }
+    };
+    let shared: Shared = Arc::new(Mutex::new(Some(watcher)));
+    let (batch_tx, batch_rx) = mpsc::channel();
+    let thread = {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("staffroom-watch".into())
+            .spawn(move || debounce(&root, &raw_rx, &batch_tx, &shared, &options))
+            .map_err(|e| Error::io("watcher thread", e))?
+    };
+    Ok((
+        Watcher {
+            watcher: shared,
+            thread: Some(thread),
+            polling,
+        },
+        batch_rx,
+    ))
+}
+
+fn native(root: &Path, tx: Sender<Raw>) -> Result<Box<dyn notify::Watcher + Send>> {
+    let mut w = notify::recommended_watcher(tx).map_err(|e| watch_error(root, &e))?;
+    add_watches(&mut w, root)?;
+    Ok(Box::new(w))
+}
+
+/// The site folder itself (for site.toml and folders created later) and each input
+/// folder under it. Not the whole tree: `public/`, `.git` and `node_modules` can be
+/// large, and their changes are never ours to act on.
+fn add_watches(w: &mut dyn notify::Watcher, root: &Path) -> Result<()> {
+    w.watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| watch_error(root, &e))?;
+    for folder in FOLDERS {
+        let dir = root.join(folder);
+        if dir.is_dir() {
+            w.watch(&dir, RecursiveMode::Recursive)
+                .map_err(|e| watch_error(&dir, &e))?;
+        }
+    }
+    Ok(())
+}
+
+fn watch_error(path: &Path, e: &notify::Error) -> Error {
+    Error::input(
+        Location::file(path),
+        format!("cannot be watched for changes: {e}"),
+    )
+    .with_hint("on Linux, raise fs.inotify.max_user_watches, or run serve with --poll")
+}
+
+fn debounce(
+    root: &Path,
+    raw: &Receiver<Raw>,
+    out: &Sender<Batch>,
+    watcher: &Shared,
+    options: &WatchOptions,
+) {
+    loop {
+        let Ok(first) = raw.recv() else { return };
+        let mut batch = Batch::default();
+        let mut created = Vec::new();
+        let started = Instant::now();
+        let mut next = Some(first);
+        while let Some(event) = next.take() {
+            if let Ok(event) = event {
+                take_event(root, &event, &mut batch, &mut created);
+            }
+            let left = options.max_wait.saturating_sub(started.elapsed());
+            match raw.recv_timeout(options.quiet.min(left)) {
+                Ok(e) => next = Some(e),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        // An editor's temporary file, created and renamed away within the batch, is
+        // not worth naming (the file it became is named).
+        batch
+            .paths
+            .retain(|p| !created.contains(p) || root.join(p).exists());
+        batch.changes = batch.paths.iter().filter_map(|p| classify(p)).collect();
+        let new_folders = created.iter().filter(|p| {
+            p.components().count() == 1 && FOLDERS.iter().any(|f| p.as_path() == Path::new(f))
+        });
+        // The poller looks at every input folder each time; native watches are added.
+        if let Ok(mut guard) = watcher.lock()
+            && let Some(Backend::Native(w)) = guard.as_mut()
+        {
+            for dir in new_folders {
+                // A folder created just now and removed again is no loss.
+                let _ = w.watch(&root.join(dir), RecursiveMode::Recursive);
+            }
+        }
+        if !batch.changes.is_empty() && out.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
+/// Adds the event's paths to `batch`, and those it created to `created`.
+fn take_event(root: &Path, event: &notify::Event, batch: &mut Batch, created: &mut Vec<PathBuf>) {
+    // Opening or reading a file changes nothing; a write being closed means the file
+    // is complete, which is worth a (debounced) look.
+    let relevant = match event.kind {
+        EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write)) => {
+            true
+        }
+        EventKind::Access(_) => false,
+        _ => true,
+    };
+    if !relevant {
+        return;
+    }
+    for path in &event.paths {
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        if matches!(event.kind, EventKind::Create(_)) {
+            created.push(rel.to_path_buf());
+        }
+        if let Some(change) = classify(rel) {
+            batch.changes.insert(change);
+            batch.paths.insert(rel.to_path_buf());
+        }
+    }
+}
+
+/// What a change to this path (relative to the site folder) means; None to ignore it.
+pub fn classify(rel: &Path) -> Option<Change> {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.iter().any(|p| is_ignored_name(p)) {
+        return None;
+    }
+    match parts.as_slice() {
+        [file] if file == "site.toml" || file == "network.toml" => Some(Change::Config),
+        [first, ..] if first == "content" || first == "data" => Some(Change::Content),
+        [first, ..] if first == "static" => Some(Change::Static),
+        [first, ..] if first == "templates" => Some(Change::Template),
+        [first, _, kind, ..] if first == "themes" && kind == "static" => Some(Change::Static),
+        [first, ..] if first == "themes" => Some(Change::Template),
+        _ => None,
+    }
+}
+
+/// Editor swap, backup and lock files, and hidden files (which builds skip too).
+fn is_ignored_name(name: &str) -> bool {
+    const SUFFIXES: [&str; 9] = [
+        "~",
+        ".swp",
+        ".swo",
+        ".swx",
+        ".tmp",
+        ".bak",
+        ".kate-swp",
+        ".crdownload",
+        ".part",
+    ];
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name == "4913" // vim checks it may write a folder with this file
+        || SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_classified_by_folder() {
+        let c = |p: &str| classify(Path::new(p));
+        assert_eq!(c("content/posts/a.md"), Some(Change::Content));
+        assert_eq!(c("content/posts/trip/heron.svg"), Some(Change::Content));
+        assert_eq!(c("data/network/feeds.json"), Some(Change::Content));
+        assert_eq!(c("templates/post.html"), Some(Change::Template));
+        assert_eq!(
+            c("themes/chalk/templates/base.html"),
+            Some(Change::Template)
+        );
+        assert_eq!(c("themes/chalk/static/style.css"), Some(Change::Static));
+        assert_eq!(c("static/style.css"), Some(Change::Static));
+        assert_eq!(c("site.toml"), Some(Change::Config));
+        assert_eq!(c("network.toml"), Some(Change::Config));
+    }
+
+    #[test]
+    fn output_git_and_editor_files_are_ignored() {
+        for p in [
+            "public/index.html",
+            ".git/index",
+            "README.md",
+            "content/posts/.a.md.swp",
+            "content/posts/a.md~",
+            "content/posts/#a.md#",
+            "content/posts/.#a.md",
+            "content/posts/4913",
+            "static/.DS_Store",
+            "content/posts/a.md.tmp",
+            "notes/site.toml",
+        ] {
+            assert_eq!(classify(Path::new(p)), None, "{p}");
+        }
+    }
+
+    fn site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/posts")).unwrap();
+        std::fs::write(dir.path().join("content/posts/a.md"), "one").unwrap();
+        dir
+    }
+
+    fn next(rx: &Receiver<Batch>) -> Batch {
+        rx.recv_timeout(Duration::from_secs(5))
+            .unwrap_or_else(|e| panic!("no batch within 5 s: {e}"))
+    }
+
+    fn check_watcher(force_poll: bool) {
+        let dir = site();
+        let options = WatchOptions {
+            force_poll,
+            poll_interval: Duration::from_millis(50),
+            quiet: Duration::from_millis(60),
+            ..WatchOptions::default()
+        };
+        let (w, rx) = watch(dir.path(), options).unwrap();
+        assert_eq!(w.polling, force_poll);
+        // Polling notices changes by modification time, whose resolution may be coarse.
+        std::thread::sleep(Duration::from_millis(60));
+        let post = dir.path().join("content/posts/a.md");
+        std::fs::write(&post, "two").unwrap();
+        std::fs::write(dir.path().join("content/posts/.a.md.swp"), "x").unwrap();
+        std::fs::write(dir.path().join("content/posts/a.md"), "three").unwrap();
+        let batch = next(&rx);
+        assert_eq!(batch.changes, BTreeSet::from([Change::Content]));
+        assert_eq!(
+            batch.paths,
+            BTreeSet::from([PathBuf::from("content/posts/a.md")])
+        );
+        // A folder created after the start is watched too.
+        std::fs::create_dir(dir.path().join("static")).unwrap();
+        let _ = next(&rx);
+        std::thread::sleep(Duration::from_millis(60));
+        std::fs::write(dir.path().join("static/style.css"), "p{}").unwrap();
+        let mut seen = next(&rx);
+        while !seen.changes.contains(&Change::Static) {
+            seen = next(&rx);
+        }
+        assert!(
+            seen.paths.contains(Path::new("static/style.css")),
+            "{seen:?}"
+        );
+        drop(w);
+        assert!(
+            rx.recv().is_err(),
+            "the channel closes when the watcher is dropped"
+        );
+    }
+
+    #[test]
+    fn native_events_are_filtered_and_debounced() {
+        check_watcher(false);
+    }
+
+    #[test]
+    fn polling_works_where_native_events_do_not() {
+        check_watcher(true);
+    }
+}
