@@ -1,7 +1,6 @@
 use std::net::IpAddr;
 use std::sync::mpsc;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::{Global, Output};
@@ -45,12 +44,13 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
     let _ = ctrlc::set_handler(move || {
         let _ = stop.send(Event::Stop);
     });
-    let server = serve::start(&options, tx).context("the preview could not start")?;
+    let server = serve::start(&options, tx)?;
 
     if !args.bind.is_loopback() {
+        let drafts = if args.drafts { ", drafts included" } else { "" };
         writeln!(
             o.err,
-            "warning: listening on {}, so other computers on your network can see this preview, drafts included.",
+            "warning: listening on {}, so other computers on your network can see this preview{drafts}.",
             args.bind
         )?;
     }

@@ -10,13 +10,13 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tera::Context;
 
 use super::Renderer;
 use super::context::{self, plain_text};
 use super::theme::Origin;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::site::{Site, Taxonomy};
 
 /// Receives each output file: a site path (`posts/x/index.html`) and its bytes.
@@ -144,8 +144,9 @@ fn render(
             .map(|(from, to)| Job::Alias { from, to }),
     );
 
+    let globals_digest = previous.map(|_| fingerprint(0, "", &globals.clone().into_json()));
     let page_ctx = |path: &str, title: &str, description: &str| {
-        let mut ctx = globals.clone();
+        let mut ctx = Values::default();
         let url = site.config.base.join(path);
         ctx.insert("page_url", &site.config.base.absolute(&url));
         ctx.insert("menu", &context::menu(site, has_network, &url));
@@ -169,7 +170,7 @@ fn render(
     let done: Vec<Option<(String, u64)>> = jobs
         .par_iter()
         .map(|job| -> Result<Option<(String, u64)>> {
-            let (path, template, mut ctx): (String, &str, Context) = match job {
+            let (path, template, values): (String, &str, Values) = match job {
                 Job::Home { page, of } => {
                     let path = home_path(*page);
                     let start = (page - 1) * per_page;
@@ -260,7 +261,7 @@ fn render(
                     ("network/index.html".to_string(), "network.html", ctx)
                 }
                 Job::Alias { from, to } => {
-                    let mut ctx = globals.clone();
+                    let mut ctx = Values::default();
                     ctx.insert("target", to);
                     let file = if from.ends_with('/') {
                         format!("{from}index.html")
@@ -270,12 +271,18 @@ fn render(
                     (file, "alias.html", ctx)
                 }
             };
-            let fingerprint = previous.map(|_| fingerprint(template, &ctx));
+            let fingerprint = globals_digest.map(|g| fingerprint(g, template, &values.0));
             if let (Some(prev), Some(fp)) = (previous, fingerprint)
                 && prev.0.get(&path) == Some(&fp)
             {
                 return Ok(Some((path, fp)));
             }
+            // Moved, not copied: a post's context holds its whole text.
+            // (An object always converts; the error is for other kinds of values.)
+            let mut ctx = Context::from_value(Value::Object(values.0)).map_err(|e| {
+                Error::input(Location::file(template), format!("cannot be filled: {e}"))
+            })?;
+            ctx.extend(globals.clone());
             ctx.insert("build_date", &build_date);
             let html = r.render(template, &ctx)?;
             sink.write(&path, html.as_bytes())?;
@@ -296,7 +303,19 @@ fn render(
     })
 }
 
-fn fingerprint(template: &str, ctx: &Context) -> u64 {
+/// A page's own values, apart from the globals every page shares.
+#[derive(Default)]
+struct Values(Map<String, Value>);
+
+impl Values {
+    fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        // Everything we insert is plain data, which always converts.
+        let value = serde_json::to_value(value).unwrap_or(Value::Null);
+        self.0.insert(key.to_string(), value);
+    }
+}
+
+fn fingerprint(seed: u64, template: &str, values: &impl serde::Serialize) -> u64 {
     struct HashWriter(DefaultHasher);
     impl std::io::Write for HashWriter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -308,9 +327,10 @@ fn fingerprint(template: &str, ctx: &Context) -> u64 {
         }
     }
     let mut h = HashWriter(DefaultHasher::new());
+    h.0.write_u64(seed);
     h.0.write(template.as_bytes());
-    // Context is a BTreeMap underneath, so the same values always serialize the same.
-    match serde_json::to_writer(&mut h, &ctx.clone().into_json()) {
+    // JSON maps are sorted by key, so the same values always serialize the same.
+    match serde_json::to_writer(&mut h, values) {
         Ok(()) => h.0.finish(),
         // Cannot happen for JSON values; a fresh fingerprint only means a re-render.
         Err(_) => h.0.finish().wrapping_add(1),

@@ -253,6 +253,131 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 mod tests {
     use super::*;
 
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn post(title: &str, date: &str, tag: &str) -> String {
+        format!("---\ntitle: {title}\ndate: {date}\ntags: [{tag}]\n---\nAbout {title}.\n")
+    }
+
+    fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                (rel, std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn an_edit_re_renders_what_depends_on_it_and_matches_a_full_build() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        write(
+            root,
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://t.github.io/blog/\"\nposts_per_page = 2\n",
+        );
+        write(root, "content/posts/a.md", &post("A", "2024-01-01", "x"));
+        write(root, "content/posts/b.md", &post("B", "2024-02-01", "y"));
+        write(root, "content/posts/c.md", &post("C", "2024-03-01", "y"));
+        write(root, "content/posts/d.md", &post("D", "2024-04-01", "z"));
+        write(
+            root,
+            "content/pages/about.md",
+            "---\ntitle: About\n---\nHi.\n",
+        );
+        let out = tempfile::tempdir().unwrap();
+        let mut live = Live::new(root, "http://127.0.0.1:9", false, out.path());
+        let first = live.rebuild(false).unwrap();
+        assert_eq!(first.rendered, first.pages_total);
+        assert_eq!(first.base_path, "/blog/");
+
+        // B's title is shown on its own page, on its neighbours' (previous/next), on
+        // the list that holds it, its tag, the archive and the feeds; not elsewhere.
+        write(root, "content/posts/b.md", &post("B2", "2024-02-01", "y"));
+        let edit = live.rebuild(false).unwrap();
+        for page in [
+            "posts/b/index.html",
+            "posts/a/index.html",
+            "posts/c/index.html",
+            "page/2/index.html",
+            "tags/y/index.html",
+            "archive/index.html",
+            "atom.xml",
+            "tags/y/atom.xml",
+        ] {
+            assert!(
+                edit.changed.iter().any(|c| c == page),
+                "{page} not in {:?}",
+                edit.changed
+            );
+        }
+        for page in [
+            "posts/d/index.html",
+            "index.html",
+            "about/index.html",
+            "tags/x/index.html",
+            "style.css",
+        ] {
+            assert!(
+                !edit.changed.iter().any(|c| c == page),
+                "{page} in {:?}",
+                edit.changed
+            );
+        }
+        // Exactly those six of the thirteen pages: B, A, C, page 2, tag y, archive.
+        assert_eq!((edit.rendered, edit.pages_total), (6, 13));
+
+        // A post removed takes its page and its now empty tag with it.
+        std::fs::remove_file(root.join("content/posts/a.md")).unwrap();
+        let removed = live.rebuild(false).unwrap();
+        assert!(removed.changed.contains(&"posts/a/index.html".to_string()));
+        assert!(!out.path().join("posts/a").exists());
+        assert!(!out.path().join("tags/x").exists());
+
+        // After all that, the served folder is what a full build would write.
+        let full = tempfile::tempdir().unwrap();
+        let options = BuildOptions {
+            base_url: Some("http://127.0.0.1:9/blog/".into()),
+            output: Some(full.path().join("public")),
+            ..BuildOptions::default()
+        };
+        Builder::default().build(root, &options).unwrap();
+        assert!(
+            tree(out.path()) == tree(&full.path().join("public")),
+            "incremental and full builds differ"
+        );
+    }
+
+    #[test]
+    fn a_failed_rebuild_leaves_the_served_files_alone() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        write(
+            root,
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://t.example/\"\n",
+        );
+        write(root, "content/posts/a.md", &post("A", "2024-01-01", "x"));
+        let out = tempfile::tempdir().unwrap();
+        let mut live = Live::new(root, "http://127.0.0.1:9", false, out.path());
+        live.rebuild(false).unwrap();
+        let before = tree(out.path());
+        write(root, "content/posts/a.md", "---\ntitle: A\n---\nno date\n");
+        let err = live.rebuild(false).unwrap_err().to_string();
+        assert!(err.contains("a.md:1: the post has no date"), "{err}");
+        assert!(tree(out.path()) == before);
+    }
+
     fn pending(files: &[(&str, &str)]) -> Pending {
         let p = Pending::default();
         for (path, text) in files {
