@@ -4,6 +4,7 @@
 pub mod context;
 pub mod pages;
 pub mod theme;
+pub mod values;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

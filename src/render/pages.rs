@@ -9,8 +9,10 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 
+use super::values::{self, Known, Node, Values};
+
 use rayon::prelude::*;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tera::Context;
 
 use super::Renderer;
@@ -144,12 +146,21 @@ fn render(
             .map(|(from, to)| Job::Alias { from, to }),
     );
 
-    let globals_digest = previous.map(|_| fingerprint(0, "", &globals.clone().into_json()));
+    // Only `serve` compares fingerprints; `build` skips the hashing altogether.
+    let globals_digest = previous.map(|_| {
+        let mut h = DefaultHasher::new();
+        values::hash_value(&globals.clone().into_json(), &mut h);
+        h.finish()
+    });
+    let known = match previous {
+        Some(_) => Known::new(&summaries),
+        None => Known::default(),
+    };
     let page_ctx = |path: &str, title: &str, description: &str| {
         let mut ctx = Values::default();
         let url = site.config.base.join(path);
         ctx.insert("page_url", &site.config.base.absolute(&url));
-        ctx.insert("menu", &context::menu(site, has_network, &url));
+        ctx.put("menu", Node::Owned(context::menu(site, has_network, &url)));
         ctx.insert("page_path", &url);
         let site_title = &site.config.site.title;
         let full_title = if title.is_empty() || title == site_title {
@@ -182,18 +193,34 @@ fn render(
                     };
                     let mut ctx = page_ctx(&path, &title, "");
                     let url_of = |n: usize| site.config.base.join(&home_path(n));
-                    ctx.insert(
-                    "paginator",
-                    &json!({
-                        "posts": &summaries[start..end],
-                        "current": page,
-                        "total": of,
-                        "previous_url": if *page > 1 { url_of(page - 1) } else { String::new() },
-                        "next_url": if page < of { url_of(page + 1) } else { String::new() },
-                        "first_url": url_of(1),
-                        "last_url": url_of(*of),
-                    }),
-                );
+                    let owned = |v: Value| Node::Owned(v);
+                    let posts = summaries[start..end].iter().map(Node::Ref).collect();
+                    ctx.put(
+                        "paginator",
+                        Node::Object(vec![
+                            ("posts", Node::List(posts)),
+                            ("current", owned(json!(page))),
+                            ("total", owned(json!(of))),
+                            (
+                                "previous_url",
+                                owned(json!(if *page > 1 {
+                                    url_of(page - 1)
+                                } else {
+                                    String::new()
+                                })),
+                            ),
+                            (
+                                "next_url",
+                                owned(json!(if page < of {
+                                    url_of(page + 1)
+                                } else {
+                                    String::new()
+                                })),
+                            ),
+                            ("first_url", owned(json!(url_of(1)))),
+                            ("last_url", owned(json!(url_of(*of)))),
+                        ]),
+                    );
                     (format!("{path}index.html"), "index.html", ctx)
                 }
                 Job::Post(i) => {
@@ -205,22 +232,22 @@ fn render(
                         .get(*i)
                         .cloned()
                         .unwrap_or(Value::Array(vec![]));
-                    ctx.insert("post", &context::post_full(site, *i, responses));
+                    ctx.put("post", Node::Owned(context::post_full(site, *i, responses)));
                     (format!("{}index.html", post.path), "post.html", ctx)
                 }
                 Job::Page(i) => {
                     let page = &site.pages[*i];
                     let desc = plain_text(&page.summary, 200);
                     let mut ctx = page_ctx(&page.path, &page.title, &desc);
-                    ctx.insert("page", &context::page_value(page));
+                    ctx.put("page", Node::Owned(context::page_value(page)));
                     (format!("{}index.html", page.path), "page.html", ctx)
                 }
                 Job::TaxonomyList(tax) => {
                     let path = format!("{}/", tax.name);
                     let mut ctx = page_ctx(&path, tax.title(), "");
-                    ctx.insert("taxonomy", &context::taxonomy_value(site, tax));
+                    ctx.put("taxonomy", Node::Owned(context::taxonomy_value(site, tax)));
                     let terms: Vec<Value> = tax.terms.iter().map(context::term_value).collect();
-                    ctx.insert("terms", &terms);
+                    ctx.put("terms", Node::Owned(Value::Array(terms)));
                     (format!("{path}index.html"), "taxonomy_list.html", ctx)
                 }
                 Job::Term(tax, t) => {
@@ -228,27 +255,29 @@ fn render(
                     let path = format!("{}/{}/", tax.name, term.slug);
                     let title = format!("{}: {}", tax.singular(), term.name);
                     let mut ctx = page_ctx(&path, &title, "");
-                    ctx.insert("taxonomy", &context::taxonomy_value(site, tax));
-                    ctx.insert("term", &context::term_value(term));
-                    let posts: Vec<&Value> = term.posts.iter().map(|&i| &summaries[i]).collect();
-                    ctx.insert("posts", &posts);
+                    ctx.put("taxonomy", Node::Owned(context::taxonomy_value(site, tax)));
+                    ctx.put("term", Node::Owned(context::term_value(term)));
+                    let posts = term.posts.iter().map(|&i| Node::Ref(&summaries[i]));
+                    ctx.put("posts", Node::List(posts.collect()));
                     (format!("{path}index.html"), "taxonomy_term.html", ctx)
                 }
                 Job::Archive => {
                     let mut ctx = page_ctx("archive/", "Archive", "");
-                    let mut years: Vec<(i32, Vec<&Value>)> = Vec::new();
+                    let mut years: Vec<(i32, Vec<Node>)> = Vec::new();
                     for (post, summary) in site.posts.iter().zip(&summaries) {
                         let year = chrono::Datelike::year(&post.date);
                         match years.last_mut() {
-                            Some((y, list)) if *y == year => list.push(summary),
-                            _ => years.push((year, vec![summary])),
+                            Some((y, list)) if *y == year => list.push(Node::Ref(summary)),
+                            _ => years.push((year, vec![Node::Ref(summary)])),
                         }
                     }
-                    let years: Vec<Value> = years
-                        .into_iter()
-                        .map(|(year, posts)| json!({ "year": year, "posts": posts }))
-                        .collect();
-                    ctx.insert("years", &years);
+                    let years = years.into_iter().map(|(year, posts)| {
+                        Node::Object(vec![
+                            ("year", Node::Owned(json!(year))),
+                            ("posts", Node::List(posts)),
+                        ])
+                    });
+                    ctx.put("years", Node::List(years.collect()));
                     ("archive/index.html".to_string(), "archive.html", ctx)
                 }
                 Job::NotFound => {
@@ -271,7 +300,8 @@ fn render(
                     (file, "alias.html", ctx)
                 }
             };
-            let fingerprint = globals_digest.map(|g| fingerprint(g, template, &values.0));
+            let fingerprint =
+                globals_digest.map(|g| values::fingerprint(g, template, &values, &known));
             if let (Some(prev), Some(fp)) = (previous, fingerprint)
                 && prev.0.get(&path) == Some(&fp)
             {
@@ -279,7 +309,7 @@ fn render(
             }
             // Moved, not copied: a post's context holds its whole text.
             // (An object always converts; the error is for other kinds of values.)
-            let mut ctx = Context::from_value(Value::Object(values.0)).map_err(|e| {
+            let mut ctx = Context::from_value(Value::Object(values.into_map())).map_err(|e| {
                 Error::input(Location::file(template), format!("cannot be filled: {e}"))
             })?;
             ctx.extend(globals.clone());
@@ -301,40 +331,6 @@ fn render(
         fingerprints,
         rendered: jobs.len() - skipped,
     })
-}
-
-/// A page's own values, apart from the globals every page shares.
-#[derive(Default)]
-struct Values(Map<String, Value>);
-
-impl Values {
-    fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        // Everything we insert is plain data, which always converts.
-        let value = serde_json::to_value(value).unwrap_or(Value::Null);
-        self.0.insert(key.to_string(), value);
-    }
-}
-
-fn fingerprint(seed: u64, template: &str, values: &impl serde::Serialize) -> u64 {
-    struct HashWriter(DefaultHasher);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.write(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut h = HashWriter(DefaultHasher::new());
-    h.0.write_u64(seed);
-    h.0.write(template.as_bytes());
-    // JSON maps are sorted by key, so the same values always serialize the same.
-    match serde_json::to_writer(&mut h, values) {
-        Ok(()) => h.0.finish(),
-        // Cannot happen for JSON values; a fresh fingerprint only means a re-render.
-        Err(_) => h.0.finish().wrapping_add(1),
-    }
 }
 
 fn home_path(page: usize) -> String {
