@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::content::Cache;
 use crate::content::highlight::{self, Highlighter};
 use crate::error::Result;
+use crate::feeds::{self, FeedMemo};
 use crate::output::Staging;
 use crate::render::pages::{Extras, Fingerprints, Sink};
 use crate::render::theme::{Origin, ThemeFiles};
@@ -48,19 +49,34 @@ pub struct Prepared {
     pub output: PathBuf,
 }
 
-/// Which pages `Builder::write` renders.
-pub enum Pages<'a> {
+/// What `serve` remembers of the last good build, to redo only what changed.
+#[derive(Debug, Clone, Default)]
+pub struct Memo {
+    pub pages: Fingerprints,
+    pub feeds: FeedMemo,
+}
+
+impl Memo {
+    /// Whether a file the last build wrote is still part of the site, unchanged.
+    pub fn keeps(&self, path: &str) -> bool {
+        self.pages.contains(path) || self.feeds.contains(path)
+    }
+}
+
+/// What `Builder::write` writes.
+pub enum Mode<'a> {
+    /// Everything (`build`).
     All,
-    /// Only those whose fingerprint differs (for `serve`).
-    ChangedSince(&'a Fingerprints),
+    /// Only pages and feeds whose inputs differ from the memo's (`serve`).
+    ChangedSince(&'a Memo),
 }
 
 pub struct Written {
     pub files: usize,
     /// Pages rendered, as opposed to skipped as unchanged.
     pub rendered: usize,
-    /// Set for `Pages::ChangedSince`: the fingerprints to compare with next time.
-    pub fingerprints: Option<Fingerprints>,
+    /// Set for `Mode::ChangedSince`: what to compare with next time.
+    pub memo: Option<Memo>,
 }
 
 /// Each stage's time, for `--verbose`.
@@ -90,7 +106,7 @@ impl Builder {
         let mut stages = Stages::default();
         let prepared = self.prepare(root, options, &mut stages)?;
         let staging = Staging::new(&prepared.output)?;
-        let written = self.write(&prepared, &staging, Pages::All, &mut stages)?;
+        let written = self.write(&prepared, &staging, Mode::All, &mut stages)?;
         staging.commit(&prepared.output)?;
         stages.lap("swap in");
         self.cache.finish_build();
@@ -138,7 +154,7 @@ impl Builder {
         &self,
         prepared: &Prepared,
         sink: &dyn Sink,
-        pages: Pages,
+        mode: Mode,
         stages: &mut Stages,
     ) -> Result<Written> {
         let Prepared {
@@ -163,20 +179,31 @@ impl Builder {
         stages.lap("static files");
 
         let extras = Extras::default();
-        let (mut files, rendered, fingerprints) = match pages {
-            Pages::All => {
+        let (mut files, rendered, fingerprints) = match mode {
+            Mode::All => {
                 let n = pages::render_all(site, renderer, &extras, sink)?;
                 (n, n, None)
             }
-            Pages::ChangedSince(previous) => {
-                let changed = pages::render_changed(site, renderer, &extras, sink, previous)?;
+            Mode::ChangedSince(previous) => {
+                let changed =
+                    pages::render_changed(site, renderer, &extras, sink, &previous.pages)?;
                 let n = changed.fingerprints.len();
                 (n, changed.rendered, Some(changed.fingerprints))
             }
         };
         stages.lap("pages");
 
-        files += crate::feeds::write_all(site, sink)?;
+        let memo = match (mode, fingerprints) {
+            (Mode::ChangedSince(previous), Some(pages)) => {
+                let mut feeds = previous.feeds.clone();
+                files += feeds::write_changed(site, sink, &mut feeds)?;
+                Some(Memo { pages, feeds })
+            }
+            _ => {
+                files += feeds::write_all(site, sink)?;
+                None
+            }
+        };
         sink.write("syntax.css", highlight::stylesheet().as_bytes())?;
         sink.write(".nojekyll", b"")?;
         if let Some(domain) = site.config.base.custom_domain() {
@@ -186,7 +213,7 @@ impl Builder {
         Ok(Written {
             files: files + statics.len() + assets.len() + 2,
             rendered,
-            fingerprints,
+            memo,
         })
     }
 }

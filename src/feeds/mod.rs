@@ -2,7 +2,11 @@
 //! category), the sitemap and robots.txt. Feed content carries absolute URLs, since a
 //! feed reader has no page to resolve relative ones against.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::LazyLock;
+
+use rayon::prelude::*;
 
 use atom_syndication as atom;
 use regex::Regex;
@@ -16,17 +20,54 @@ use crate::site::{Post, Site};
 const GENERATOR: &str = "staffroom";
 
 pub fn write_all(site: &Site, sink: &dyn Sink) -> Result<usize> {
+    write(site, sink, None)
+}
+
+/// What each feed was made from last time, so `serve` writes only feeds whose posts
+/// (or the site's settings) changed: a hash per output path.
+#[derive(Debug, Clone, Default)]
+pub struct FeedMemo(HashMap<String, u64>);
+
+impl FeedMemo {
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.contains_key(path)
+    }
+}
+
+/// Like `write_all`, but skips feeds made from the same inputs as in `memo`, which
+/// is updated. Returns how many files the site's feeds make, written or not.
+pub fn write_changed(site: &Site, sink: &dyn Sink, memo: &mut FeedMemo) -> Result<usize> {
+    write(site, sink, Some(memo))
+}
+
+enum Kind {
+    Atom {
+        title: String,
+        self_url: String,
+        html_url: String,
+    },
+    Rss,
+    Json,
+}
+
+fn write(site: &Site, sink: &dyn Sink, memo: Option<&mut FeedMemo>) -> Result<usize> {
     let limit = site.config.site.feed_limit.max(1);
     let newest: Vec<&Post> = site.posts.iter().take(limit).collect();
     let base = &site.config.base;
     let title = &site.config.site.title;
-    sink.write(
-        "atom.xml",
-        atom_feed(site, title, &base.join("atom.xml"), &base.join(""), &newest)?.as_bytes(),
-    )?;
-    sink.write("rss.xml", rss_feed(site, &newest).as_bytes())?;
-    sink.write("feed.json", &json_feed(site, &newest)?)?;
-    let mut count = 3;
+    let mut feeds = vec![
+        (
+            "atom.xml".to_string(),
+            Kind::Atom {
+                title: title.clone(),
+                self_url: base.join("atom.xml"),
+                html_url: base.join(""),
+            },
+            newest.clone(),
+        ),
+        ("rss.xml".to_string(), Kind::Rss, newest.clone()),
+        ("feed.json".to_string(), Kind::Json, newest),
+    ];
     for tax in [&site.tags, &site.categories] {
         for term in &tax.terms {
             let posts: Vec<&Post> = term
@@ -35,15 +76,51 @@ pub fn write_all(site: &Site, sink: &dyn Sink) -> Result<usize> {
                 .take(limit)
                 .map(|&i| &site.posts[i])
                 .collect();
-            let feed_title = format!("{title} · {}: {}", tax.singular(), term.name);
-            let self_url = format!("{}atom.xml", term.url);
-            let xml = atom_feed(site, &feed_title, &self_url, &term.url, &posts)?;
-            sink.write(
-                &format!("{}/{}/atom.xml", tax.name, term.slug),
-                xml.as_bytes(),
-            )?;
-            count += 1;
+            let kind = Kind::Atom {
+                title: format!("{title} · {}: {}", tax.singular(), term.name),
+                self_url: format!("{}atom.xml", term.url),
+                html_url: term.url.clone(),
+            };
+            feeds.push((format!("{}/{}/atom.xml", tax.name, term.slug), kind, posts));
         }
+    }
+    let count = feeds.len();
+    let digests: Vec<Option<u64>> = match &memo {
+        Some(_) => {
+            let settings = format!("{:?}{}", site.config.site, base.url);
+            feeds
+                .par_iter()
+                .map(|(path, kind, posts)| Some(digest(&settings, path, kind, posts)))
+                .collect()
+        }
+        None => vec![None; feeds.len()],
+    };
+    let skip = |path: &String, d: &Option<u64>| match (&memo, d) {
+        (Some(m), Some(d)) => m.0.get(path) == Some(d),
+        _ => false,
+    };
+    feeds
+        .par_iter()
+        .zip(&digests)
+        .filter(|((path, _, _), d)| !skip(path, d))
+        .try_for_each(|((path, kind, posts), _)| -> Result<()> {
+            let bytes = match kind {
+                Kind::Atom {
+                    title,
+                    self_url,
+                    html_url,
+                } => atom_feed(site, title, self_url, html_url, posts)?.into_bytes(),
+                Kind::Rss => rss_feed(site, posts).into_bytes(),
+                Kind::Json => json_feed(site, posts)?,
+            };
+            sink.write(path, &bytes)
+        })?;
+    if let Some(memo) = memo {
+        memo.0 = feeds
+            .into_iter()
+            .zip(digests)
+            .filter_map(|((path, _, _), d)| Some((path, d?)))
+            .collect();
     }
     sink.write("sitemap.xml", sitemap(site).as_bytes())?;
     let robots = format!(
@@ -52,6 +129,29 @@ pub fn write_all(site: &Site, sink: &dyn Sink) -> Result<usize> {
     );
     sink.write("robots.txt", robots.as_bytes())?;
     Ok(count + 2)
+}
+
+/// Everything a feed is made from: the site's settings, its own title and URLs, and
+/// each post's fields that feeds show.
+fn digest(settings: &str, path: &str, kind: &Kind, posts: &[&Post]) -> u64 {
+    let mut h = DefaultHasher::new();
+    (settings, path).hash(&mut h);
+    if let Kind::Atom {
+        title,
+        self_url,
+        html_url,
+    } = kind
+    {
+        (title, self_url, html_url).hash(&mut h);
+    }
+    for p in posts {
+        (&p.path, &p.permalink, &p.title, &p.summary, &p.content).hash(&mut h);
+        (p.date.to_rfc3339(), p.updated.map(|u| u.to_rfc3339())).hash(&mut h);
+        for t in p.tags.iter().chain(&p.categories) {
+            (&t.name, &t.slug).hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// `href="/x"` → `href="https://host/x"`; `href="#a"` → `href="PERMALINK#a"`.

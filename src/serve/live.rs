@@ -10,11 +10,11 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::build::{BuildOptions, Builder, Pages, Stages};
+use crate::build::{BuildOptions, Builder, Memo, Mode, Stages};
 use crate::config::Config;
 use crate::content::cache;
 use crate::error::{Error, Location, Result};
-use crate::render::pages::{Fingerprints, Sink};
+use crate::render::pages::Sink;
 use crate::render::theme::Origin;
 use crate::site::LoadOptions;
 
@@ -46,7 +46,7 @@ pub struct Live {
     drafts: bool,
     builder: Builder,
     out: OutDir,
-    fingerprints: Fingerprints,
+    memo: Memo,
 }
 
 impl Live {
@@ -57,7 +57,7 @@ impl Live {
             drafts,
             builder: Builder::default(),
             out: OutDir::new(out),
-            fingerprints: Fingerprints::default(),
+            memo: Memo::default(),
         }
     }
 
@@ -81,25 +81,21 @@ impl Live {
         };
         let mut stages = Stages::default();
         let prepared = self.builder.prepare(&self.root, &options, &mut stages)?;
-        let fresh = Fingerprints::default();
-        let previous = if all_pages {
-            &fresh
-        } else {
-            &self.fingerprints
-        };
+        let fresh = Memo::default();
+        let previous = if all_pages { &fresh } else { &self.memo };
         let pending = Pending::default();
         let written = self.builder.write(
             &prepared,
             &pending,
-            Pages::ChangedSince(previous),
+            Mode::ChangedSince(previous),
             &mut stages,
         )?;
-        let fingerprints = written.fingerprints.unwrap_or_default();
-        let changed = self.out.apply(pending, &fingerprints)?;
+        let memo = written.memo.unwrap_or_default();
+        let changed = self.out.apply(pending, &|p| memo.keeps(p))?;
         stages.lap("write changed files");
         self.builder.cache.finish_build();
-        let pages_total = fingerprints.len();
-        self.fingerprints = fingerprints;
+        let pages_total = memo.pages.len();
+        self.memo = memo;
         Ok(Report {
             changed,
             rendered: written.rendered,
@@ -159,7 +155,7 @@ impl OutDir {
 
     /// Write what differs, remove what the site no longer has (pages kept as
     /// unchanged are listed in `kept`); returns the changed site paths.
-    fn apply(&mut self, pending: Pending, kept: &Fingerprints) -> Result<Vec<String>> {
+    fn apply(&mut self, pending: Pending, kept: &dyn Fn(&str) -> bool) -> Result<Vec<String>> {
         let items = pending.0.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut present: HashSet<String> = HashSet::with_capacity(items.len());
         let mut changed = Vec::new();
@@ -183,7 +179,7 @@ impl OutDir {
         let gone: Vec<String> = self
             .stamps
             .keys()
-            .filter(|p| !present.contains(*p) && !kept.contains(p))
+            .filter(|p| !present.contains(*p) && !kept(p))
             .cloned()
             .collect();
         for path in gone {
@@ -390,7 +386,7 @@ mod tests {
     fn only_differing_files_are_written_and_vanished_ones_removed() {
         let tmp = tempfile::tempdir().unwrap();
         let mut out = OutDir::new(tmp.path());
-        let none = Fingerprints::default();
+        let none = |_: &str| false;
         let first = out
             .apply(pending(&[("a/index.html", "A"), ("b.css", "B")]), &none)
             .unwrap();
