@@ -33,6 +33,8 @@ pub struct Source {
     pub body_line: usize,
     /// For a bundle (`posts/x/index.md`), the files beside it, relative to its folder.
     pub assets: Vec<PathBuf>,
+    /// A hash of the file's path and bytes, which everything above is made from.
+    pub digest: u64,
 }
 
 impl Source {
@@ -145,6 +147,7 @@ fn read_source(content: &Path, path: &Path, kind: Kind, cache: &Cache) -> Result
         body: parsed.body,
         body_line: parsed.body_line,
         assets: Vec::new(),
+        digest: key,
     };
     // Bundle files are listed every time: adding an image changes no Markdown.
     if let Some(dir) = source.bundle_dir() {

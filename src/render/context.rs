@@ -4,6 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
 
+use super::values::Node;
 use crate::site::{Page, Post, Site, Taxonomy, Term, TermRef};
 
 pub fn site_value(site: &Site, has_network: bool) -> Value {
@@ -138,32 +139,36 @@ pub fn post_summary(site: &Site, post: &Post) -> Value {
     })
 }
 
-/// A post as its own page shows it. `index` is its place in `site.posts`.
-pub fn post_full(site: &Site, index: usize, responses: Value) -> Value {
+/// A post as its own page shows it: its summary (`summary`, from `post_summary`)
+/// and its text, table of contents and neighbours. `index` is its place in
+/// `site.posts`. The summary is borrowed, so `serve` can tell whether the page
+/// changed without copying the post.
+pub fn post_node<'a>(
+    site: &'a Site,
+    index: usize,
+    summary: &'a Value,
+    responses: Value,
+) -> Node<'a> {
     let post = &site.posts[index];
-    let mut v = post_summary(site, post);
-    let link = |p: &Post| json!({ "title": p.title, "url": p.url });
-    let obj = v.as_object_mut().expect("summary is an object");
-    obj.insert("content".into(), Value::String(post.content.clone()));
-    obj.insert(
-        "toc".into(),
-        serde_json::to_value(&post.toc).unwrap_or(Value::Null),
-    );
+    let link = |p: &Post| Node::Owned(json!({ "title": p.title, "url": p.url }));
+    let null = || Node::Owned(Value::Null);
     // Posts are newest first: the older one is next in the list.
-    obj.insert(
-        "previous".into(),
-        site.posts.get(index + 1).map(link).unwrap_or(Value::Null),
-    );
-    obj.insert(
-        "next".into(),
-        index
-            .checked_sub(1)
-            .and_then(|i| site.posts.get(i))
-            .map(link)
-            .unwrap_or(Value::Null),
-    );
-    obj.insert("responses".into(), responses);
-    v
+    let previous = site.posts.get(index + 1).map_or_else(null, link);
+    let next = index
+        .checked_sub(1)
+        .and_then(|i| site.posts.get(i))
+        .map_or_else(null, link);
+    let toc = serde_json::to_value(&post.toc).unwrap_or(Value::Null);
+    Node::Extend(
+        summary,
+        vec![
+            ("content", Node::Str(&post.content)),
+            ("toc", Node::Owned(toc)),
+            ("previous", previous),
+            ("next", next),
+            ("responses", Node::Owned(responses)),
+        ],
+    )
 }
 
 pub fn page_value(page: &Page) -> Value {

@@ -232,7 +232,8 @@ fn render(
                         .get(*i)
                         .cloned()
                         .unwrap_or(Value::Array(vec![]));
-                    ctx.put("post", Node::Owned(context::post_full(site, *i, responses)));
+                    let node = context::post_node(site, *i, &summaries[*i], responses);
+                    ctx.put("post", node);
                     (format!("{}index.html", post.path), "post.html", ctx)
                 }
                 Job::Page(i) => {

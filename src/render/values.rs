@@ -12,8 +12,11 @@ use serde_json::{Map, Value};
 pub enum Node<'a> {
     Owned(Value),
     Ref(&'a Value),
+    Str(&'a str),
     List(Vec<Node<'a>>),
     Object(Vec<(&'static str, Node<'a>)>),
+    /// The fields of an object (a post's summary) and some more (its full text).
+    Extend(&'a Value, Vec<(&'static str, Node<'a>)>),
 }
 
 impl Node<'_> {
@@ -21,6 +24,7 @@ impl Node<'_> {
         match self {
             Node::Owned(v) => v,
             Node::Ref(v) => v.clone(),
+            Node::Str(s) => Value::String(s.to_string()),
             Node::List(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
             Node::Object(fields) => Value::Object(
                 fields
@@ -28,6 +32,16 @@ impl Node<'_> {
                     .map(|(k, v)| (k.to_string(), v.into_value()))
                     .collect(),
             ),
+            Node::Extend(base, more) => {
+                let mut map = match base {
+                    Value::Object(m) => m.clone(),
+                    _ => Map::new(),
+                };
+                for (k, v) in more {
+                    map.insert(k.to_string(), v.into_value());
+                }
+                Value::Object(map)
+            }
         }
     }
 }
@@ -92,13 +106,18 @@ pub fn fingerprint(seed: u64, template: &str, values: &Values, known: &Known) ->
 fn hash_node(node: &Node, h: &mut DefaultHasher, known: &Known) {
     match node {
         Node::Owned(v) => hash_value(v, h),
-        Node::Ref(v) => match known.0.get(&(*v as *const Value as usize)) {
-            Some(digest) => {
-                h.write_u8(9);
-                h.write_u64(*digest);
+        Node::Ref(v) => hash_ref(v, h, known),
+        Node::Str(s) => hash_value_str(s, h),
+        Node::Extend(base, more) => {
+            h.write_u8(6);
+            hash_ref(base, h, known);
+            h.write_usize(more.len());
+            for (k, v) in more {
+                h.write(k.as_bytes());
+                h.write_u8(0xff);
+                hash_node(v, h, known);
             }
-            None => hash_value(v, h),
-        },
+        }
         Node::List(items) => {
             h.write_u8(4);
             h.write_usize(items.len());
@@ -118,6 +137,22 @@ fn hash_node(node: &Node, h: &mut DefaultHasher, known: &Known) {
     }
 }
 
+fn hash_ref(v: &Value, h: &mut DefaultHasher, known: &Known) {
+    match known.0.get(&(v as *const Value as usize)) {
+        Some(digest) => {
+            h.write_u8(9);
+            h.write_u64(*digest);
+        }
+        None => hash_value(v, h),
+    }
+}
+
+fn hash_value_str(s: &str, h: &mut DefaultHasher) {
+    h.write_u8(3);
+    h.write_usize(s.len());
+    h.write(s.as_bytes());
+}
+
 /// Walks the value itself: much faster than serializing it, and unambiguous thanks
 /// to a tag before each value and a length before each list or string.
 pub fn hash_value(v: &Value, h: &mut DefaultHasher) {
@@ -135,11 +170,7 @@ pub fn hash_value(v: &Value, h: &mut DefaultHasher) {
                 _ => h.write_u64(n.as_f64().unwrap_or(0.0).to_bits()),
             }
         }
-        Value::String(s) => {
-            h.write_u8(3);
-            h.write_usize(s.len());
-            h.write(s.as_bytes());
-        }
+        Value::String(s) => hash_value_str(s, h),
         Value::Array(items) => {
             h.write_u8(4);
             h.write_usize(items.len());
@@ -178,6 +209,16 @@ mod tests {
         let none = Known::default();
         assert_eq!(print(&by_ref, &none), print(&by_copy, &none));
         assert_eq!(by_ref.into_map(), by_copy.into_map());
+    }
+
+    #[test]
+    fn an_extended_object_is_the_object_plus_its_fields() {
+        let summary = json!({ "title": "A", "url": "/a/" });
+        let node = Node::Extend(&summary, vec![("content", Node::Str("<p>x</p>"))]);
+        assert_eq!(
+            node.into_value(),
+            json!({ "title": "A", "url": "/a/", "content": "<p>x</p>" })
+        );
     }
 
     #[test]

@@ -247,7 +247,8 @@ fn render_one(
     } else {
         0
     };
-    let key = cache::key(&[body, &source.rel, &url, &links.base_path, &digest]);
+    // The file's digest stands for its body (hashing it again would cost as much).
+    let key = cache::key(&[&source.digest, &source.rel, &url, &links.base_path, &digest]);
     let md = tools.cache.markdown(key, || markdown::render(body, &links, tools.hl)).map_err(|broken| {
         let errors = broken
             .into_iter()
