@@ -22,9 +22,54 @@ pub struct Parsed {
 pub struct Cache {
     parsed: Generations<Parsed>,
     markdown: Generations<Rendered>,
+    /// Hash of a path → (its file's stamp, the digest of its bytes) when last read.
+    stamps: Generations<(u64, u64)>,
+}
+
+/// Size, modification and change times, and inode of a file. The change time
+/// cannot be set back by any tool, so an equal stamp means an unchanged file; but
+/// file times tick in steps of a few milliseconds, so a file changed in the last
+/// second (the one being edited) gets no stamp and is always read.
+#[cfg(unix)]
+pub fn file_stamp(meta: &std::fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let age = std::time::SystemTime::now().duration_since(meta.modified().ok()?);
+    if age.ok()? < std::time::Duration::from_secs(1) {
+        return None;
+    }
+    Some(key(&[
+        &meta.len(),
+        &meta.mtime(),
+        &meta.mtime_nsec(),
+        &meta.ctime(),
+        &meta.ctime_nsec(),
+        &meta.ino(),
+        &meta.dev(),
+    ]))
+}
+
+/// Elsewhere files are always read and hashed.
+#[cfg(not(unix))]
+pub fn file_stamp(_meta: &std::fs::Metadata) -> Option<u64> {
+    None
 }
 
 impl Cache {
+    /// The digest of `path`'s bytes, if its stamp is the one remembered.
+    pub fn digest_if_unchanged(&self, path: &std::path::Path, stamp: u64) -> Option<u64> {
+        let (kept, digest) = self.stamps.get(key(&[&path]))?;
+        (kept == stamp).then_some(digest)
+    }
+
+    pub fn remember_stamp(&self, path: &std::path::Path, stamp: u64, digest: u64) {
+        self.stamps.put(key(&[&path]), (stamp, digest));
+    }
+
+    /// The parsed file for a digest, if the cache still has it.
+    pub fn parsed_if_kept(&self, digest: u64) -> Option<Parsed> {
+        self.parsed.get(digest)
+    }
+
     pub fn parsed<E>(
         &self,
         key: u64,
@@ -46,6 +91,7 @@ impl Cache {
     pub fn finish_build(&self) {
         self.parsed.finish();
         self.markdown.finish();
+        self.stamps.finish();
     }
 
     pub fn entries(&self) -> (usize, usize) {
@@ -82,6 +128,15 @@ impl<V: Clone> Generations<V> {
         };
         lock(&self.new).insert(key, value.clone());
         Ok(value)
+    }
+
+    /// A hit moves the entry into this build's generation, like `get_or_make`.
+    fn get(&self, key: u64) -> Option<V> {
+        self.get_or_make(key, || Err(())).ok()
+    }
+
+    fn put(&self, key: u64, value: V) {
+        lock(&self.new).insert(key, value);
     }
 
     fn finish(&self) {

@@ -135,9 +135,23 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 fn read_source(content: &Path, path: &Path, kind: Kind, cache: &Cache) -> Result<Source> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let key = cache::key(&[&path, &bytes]);
-    let parsed = cache.parsed(key, || parse(path, bytes))?;
+    // A file whose size, times and inode are as at the last build still has the
+    // bytes it had then: skip reading and hashing it again.
+    let stamp = std::fs::metadata(path)
+        .ok()
+        .and_then(|m| cache::file_stamp(&m));
+    let known = stamp.and_then(|s| cache.digest_if_unchanged(path, s));
+    let (key, parsed) = match known.and_then(|k| cache.parsed_if_kept(k).map(|p| (k, p))) {
+        Some(hit) => hit,
+        None => {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            let key = cache::key(&[&path, &bytes]);
+            (key, cache.parsed(key, || parse(path, bytes))?)
+        }
+    };
+    if let Some(stamp) = stamp {
+        cache.remember_stamp(path, stamp, key);
+    }
     let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
     let mut source = Source {
         kind,
@@ -208,6 +222,41 @@ fn bundle_assets(dir: &Path) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_rewritten_with_the_same_size_and_time_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let posts = dir.path().join("content/posts");
+        std::fs::create_dir_all(&posts).unwrap();
+        let file = posts.join("a.md");
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let write = |body: &str| {
+            std::fs::write(
+                &file,
+                format!("---\ntitle: A\ndate: 2024-01-01\n---\n{body}\n"),
+            )
+            .unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&file)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        };
+        let cache = Cache::default();
+        write("one");
+        assert_eq!(load(dir.path(), &cache).unwrap()[0].body, "one\n");
+        cache.finish_build();
+        let stamp = cache::file_stamp(&std::fs::metadata(&file).unwrap()).unwrap();
+        assert!(
+            cache.digest_if_unchanged(&file, stamp).is_some(),
+            "an old, untouched file is known"
+        );
+        // Same size, same modification time: only the change time tells.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write("two");
+        assert_eq!(load(dir.path(), &cache).unwrap()[0].body, "two\n");
+    }
 
     #[test]
     fn date_prefix_is_dropped_from_stems() {
