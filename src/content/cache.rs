@@ -57,12 +57,12 @@ pub fn file_stamp(_meta: &std::fs::Metadata) -> Option<u64> {
 impl Cache {
     /// The digest of `path`'s bytes, if its stamp is the one remembered.
     pub fn digest_if_unchanged(&self, path: &std::path::Path, stamp: u64) -> Option<u64> {
-        let (kept, digest) = self.stamps.get(key(&[&path]))?;
+        let (kept, digest) = self.stamps.get(key(&[&path.as_os_str()]))?;
         (kept == stamp).then_some(digest)
     }
 
     pub fn remember_stamp(&self, path: &std::path::Path, stamp: u64, digest: u64) {
-        self.stamps.put(key(&[&path]), (stamp, digest));
+        self.stamps.put(key(&[&path.as_os_str()]), (stamp, digest));
     }
 
     /// The parsed file for a digest, if the cache still has it.

@@ -145,7 +145,7 @@ fn read_source(content: &Path, path: &Path, kind: Kind, cache: &Cache) -> Result
         Some(hit) => hit,
         None => {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-            let key = cache::key(&[&path, &bytes]);
+            let key = cache::key(&[&path.as_os_str(), &bytes]);
             (key, cache.parsed(key, || parse(path, bytes))?)
         }
     };

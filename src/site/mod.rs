@@ -162,8 +162,13 @@ impl Site {
         }
 
         let links_digest = {
-            let mut sorted: Vec<_> = link_map.iter().collect();
-            sorted.sort();
+            // Compared and hashed as bytes: Path's own ordering and hashing parse
+            // components, which is slow for a thousand paths on every rebuild.
+            let mut sorted: Vec<_> = link_map
+                .iter()
+                .map(|(p, u)| (p.as_os_str().as_encoded_bytes(), u))
+                .collect();
+            sorted.sort_unstable();
             cache::key(&[&sorted])
         };
         let tools = Tools {
