@@ -248,3 +248,23 @@ fn with(response: Answer, name: &str, value: &str) -> Answer {
         Err(()) => response,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_default_port_moves_on_and_a_chosen_one_is_an_error() {
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        let taken = TcpListener::bind((ip, 0)).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let next = bind(ip, port, true).unwrap().local_addr().unwrap().port();
+        assert_ne!(next, port);
+        let err = bind(ip, port, false).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("--port {port}: port {port} is in use")),
+            "{err}"
+        );
+        assert!(err.contains("hint: another program"), "{err}");
+    }
+}
