@@ -3,6 +3,10 @@
 //
 //   node scripts/axe.js BASE_URL PATH...      e.g. node scripts/axe.js http://127.0.0.1:8000/ / /tags/
 //
+// With SITE_URL set to the base URL the site was built for (e.g. https://name.github.io/blog/),
+// requests for absolute URLs under it (an avatar, say) are answered from BASE_URL, so a
+// site built for production can be checked locally.
+//
 // Loads each page in headless Chromium (Debian's /usr/bin/chromium, or $CHROMIUM) in light
 // and dark colour schemes, runs axe-core with the WCAG 2.0/2.1 A and AA rules and prints
 // every violation. Also fails when a page loads anything from another origin, contains a
@@ -31,6 +35,7 @@ async function main() {
   const [base, ...paths] = process.argv.slice(2);
   if (!base || paths.length === 0) usage();
   const origin = new URL(base).origin;
+  const siteUrl = process.env.SITE_URL && process.env.SITE_URL !== base ? process.env.SITE_URL : null;
   const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -53,11 +58,18 @@ async function main() {
             colorScheme,
             viewport: { width: viewport.width, height: viewport.height },
           });
+          if (siteUrl) {
+            await context.route((u) => u.href.startsWith(siteUrl), async (route) => {
+              const local = base + route.request().url().slice(siteUrl.length);
+              await route.fulfill({ response: await route.fetch({ url: local }) });
+            });
+          }
           const page = await context.newPage();
           const foreign = [];
           page.on("request", (req) => {
             const u = req.url();
-            if (!u.startsWith("data:") && new URL(u).origin !== origin) foreign.push(u);
+            if (u.startsWith("data:") || (siteUrl && u.startsWith(siteUrl))) return;
+            if (new URL(u).origin !== origin) foreign.push(u);
           });
           const response = await page.goto(url, { waitUntil: "load" });
           if (!response || response.status() >= 400) {

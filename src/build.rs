@@ -32,16 +32,9 @@ pub struct BuildReport {
 }
 
 /// Things a build needs that are worth keeping between builds (`serve` rebuilds).
+#[derive(Default)]
 pub struct Builder {
     pub highlighter: Highlighter,
-}
-
-impl Default for Builder {
-    fn default() -> Self {
-        Builder {
-            highlighter: Highlighter::new(),
-        }
-    }
 }
 
 impl Builder {
