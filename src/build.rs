@@ -22,8 +22,9 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
 }
 
-#[derive(Debug, Default)]
 pub struct BuildReport {
+    /// The model the site was built from, for commands that look further (`check`).
+    pub site: Site,
     pub output: PathBuf,
     pub posts: usize,
     pub pages: usize,
@@ -98,6 +99,7 @@ impl Builder {
             pages: site.pages.len(),
             files: files + statics.len() + assets.len() + 2,
             stages,
+            site,
         })
     }
 }

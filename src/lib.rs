@@ -6,11 +6,13 @@
 //! The `cli` module is the thin edge that turns arguments into calls.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod feeds;
+pub mod init;
 pub mod output;
 pub mod render;
 pub mod site;

@@ -39,9 +39,9 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
     if !o.quiet {
         writeln!(
             o.out,
-            "Built {} posts and {} pages into {} ({} files).",
-            report.posts,
-            report.pages,
+            "Built {} and {} into {} ({} files).",
+            super::count(report.posts, "post"),
+            super::count(report.pages, "page"),
             report.output.display(),
             report.files
         )?;

@@ -2,6 +2,9 @@
 //! Commands write to the writers they are given, so tests can capture the output.
 
 mod build;
+mod check;
+mod init;
+mod new;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -42,6 +45,12 @@ pub struct Global {
 pub enum Command {
     /// Build the site into public/
     Build(build::BuildArgs),
+    /// Check links, anchors and images in the built site; exit 1 on problems
+    Check(check::CheckArgs),
+    /// Create a new site: example content, settings, and a GitHub Pages workflow
+    Init(init::InitArgs),
+    /// Start a new post or page from a title
+    New(new::NewArgs),
 }
 
 /// Where a command prints: `out` for results, `err` for problems and progress.
@@ -79,6 +88,9 @@ pub fn run(
     };
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.global, args, &mut o),
+        Command::Check(args) => check::run(&cli.global, args, &mut o),
+        Command::Init(args) => init::run(&cli.global, args, &mut o),
+        Command::New(args) => new::run(&cli.global, args, &mut o),
     };
     match result {
         Ok(()) => 0,
@@ -86,6 +98,15 @@ pub fn run(
             let _ = writeln!(o.err, "error: {}", format_error(&e));
             1
         }
+    }
+}
+
+/// "1 post", "2 posts".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
