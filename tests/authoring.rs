@@ -187,3 +187,45 @@ fn the_pages_workflow_is_valid_for_github() {
         Err(e) => panic!("check-jsonschema is required in CI: {e}"),
     }
 }
+
+#[test]
+fn check_external_asks_each_site_once_and_caches() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let port = server.server_addr().to_ip().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let status = match (req.method(), req.url()) {
+                (_, "/ok") => 200,
+                // Like some real servers: HEAD is refused, GET works.
+                (tiny_http::Method::Head, "/no-head") => 405,
+                (_, "/no-head") => 200,
+                _ => 404,
+            };
+            let _ = req.respond(tiny_http::Response::empty(status));
+        }
+    });
+    let site = TestSite::new();
+    let body = format!(
+        "Intro.\n\n[a](http://127.0.0.1:{port}/ok) [b](http://127.0.0.1:{port}/gone) [c](http://127.0.0.1:{port}/no-head)"
+    );
+    site.post("a.md", "title: A\ndate: 2024-01-01\ntags: [x]", &body);
+    let run = site.run(&["check", "--external"]);
+    assert_eq!(run.code(), 1, "{}{}", run.stdout(), run.stderr());
+    let out = run.stdout();
+    assert!(out.contains(&format!("error: link http://127.0.0.1:{port}/gone is broken (HTTP 404)")), "{out}");
+    assert!(!out.contains("/ok ") && !out.contains("/no-head"), "{out}");
+    let cache = std::fs::read_to_string(site.root().join("data/link-check.json")).unwrap();
+    assert!(cache.contains("/ok"), "{cache}");
+
+    // The second run asks again only about the link that was broken.
+    let before = hits.load(Ordering::SeqCst);
+    site.run(&["check", "--external"]);
+    let asked = hits.load(Ordering::SeqCst) - before;
+    assert_eq!(asked, 2, "HEAD and GET for /gone only");
+}
