@@ -190,8 +190,8 @@ fn the_pages_workflow_is_valid_for_github() {
 
 #[test]
 fn check_external_asks_each_site_once_and_caches() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let port = server.server_addr().to_ip().unwrap().port();
@@ -218,7 +218,12 @@ fn check_external_asks_each_site_once_and_caches() {
     let run = site.run(&["check", "--external"]);
     assert_eq!(run.code(), 1, "{}{}", run.stdout(), run.stderr());
     let out = run.stdout();
-    assert!(out.contains(&format!("error: link http://127.0.0.1:{port}/gone is broken (HTTP 404)")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "error: link http://127.0.0.1:{port}/gone is broken (HTTP 404)"
+        )),
+        "{out}"
+    );
     assert!(!out.contains("/ok ") && !out.contains("/no-head"), "{out}");
     let cache = std::fs::read_to_string(site.root().join("data/link-check.json")).unwrap();
     assert!(cache.contains("/ok"), "{cache}");
