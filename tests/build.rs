@@ -91,7 +91,9 @@ fn markdown_features_reach_the_page() {
         .ok();
     let dice = site.read("posts/dice-rolls-python/index.html");
     assert!(
-        dice.contains("<pre class=\"code\" data-lang=\"python\"><code><span class=\"hl-"),
+        dice.contains(
+            "<pre class=\"code\" tabindex=\"0\" data-lang=\"python\"><code><span class=\"hl-"
+        ),
         "python is highlighted"
     );
     let scratch = site.read("posts/scratch-debugging/index.html");

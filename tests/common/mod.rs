@@ -9,7 +9,9 @@ use std::process::Output;
 use regex::Regex;
 
 pub struct TestSite {
+    /// A private parent folder, so writes beside the site can be seen.
     pub dir: tempfile::TempDir,
+    root: PathBuf,
 }
 
 pub const SITE_TOML: &str = r#"title = "Test Class Blog"
@@ -24,25 +26,28 @@ name = "T. Teacher"
 impl TestSite {
     /// A site with site.toml and nothing else.
     pub fn new() -> TestSite {
-        let site = TestSite {
-            dir: tempfile::tempdir().unwrap(),
-        };
+        let site = Self::empty();
         site.file("site.toml", SITE_TOML);
         site
     }
 
+    fn empty() -> TestSite {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir(&root).unwrap();
+        TestSite { dir, root }
+    }
+
     /// A copy of the repository's example site.
     pub fn example() -> TestSite {
-        let site = TestSite {
-            dir: tempfile::tempdir().unwrap(),
-        };
+        let site = Self::empty();
         copy_dir(&repo().join("example-site"), site.root());
         let _ = std::fs::remove_dir_all(site.root().join("public"));
         site
     }
 
     pub fn root(&self) -> &Path {
-        self.dir.path()
+        &self.root
     }
 
     pub fn file(&self, rel: &str, text: &str) -> &Self {
