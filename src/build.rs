@@ -32,16 +32,9 @@ pub struct BuildReport {
 }
 
 /// Things a build needs that are worth keeping between builds (`serve` rebuilds).
+#[derive(Default)]
 pub struct Builder {
     pub highlighter: Highlighter,
-}
-
-impl Default for Builder {
-    fn default() -> Self {
-        Builder {
-            highlighter: Highlighter::new(),
-        }
-    }
 }
 
 impl Builder {
@@ -61,6 +54,8 @@ impl Builder {
             .output
             .clone()
             .unwrap_or_else(|| root.join("public"));
+        // The network comes from the committed cache only: a build never goes online.
+        let network = crate::network::for_build(&config)?;
         let theme = ThemeFiles::load(root, config.site.theme.as_deref())?;
         let renderer = Renderer::new(&theme, &config.base)?;
         lap("config and theme", &mut stages);
@@ -84,7 +79,11 @@ impl Builder {
         })?;
         lap("static files", &mut stages);
 
-        let extras = Extras::default();
+        let mut extras = Extras::default();
+        if let Some(n) = &network {
+            extras.network = Some(n.page.clone());
+            staging.write("blogroll.opml", n.opml.as_bytes())?;
+        }
         let mut files = pages::render_all(&site, &renderer, &extras, &staging)?;
         lap("pages", &mut stages);
 
@@ -103,7 +102,7 @@ impl Builder {
             output,
             posts: site.posts.len(),
             pages: site.pages.len(),
-            files: files + statics.len() + assets.len() + 2,
+            files: files + statics.len() + assets.len() + 2 + usize::from(network.is_some()),
             stages,
         })
     }

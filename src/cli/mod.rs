@@ -2,6 +2,7 @@
 //! Commands write to the writers they are given, so tests can capture the output.
 
 mod build;
+mod network;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -42,6 +43,8 @@ pub struct Global {
 pub enum Command {
     /// Build the site into public/
     Build(build::BuildArgs),
+    /// Follow other blogs: add, fetch, status, import, export
+    Network(network::NetworkArgs),
 }
 
 /// Where a command prints: `out` for results, `err` for problems and progress.
@@ -79,6 +82,7 @@ pub fn run(
     };
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.global, args, &mut o),
+        Command::Network(args) => network::run(&cli.global, args, &mut o),
     };
     match result {
         Ok(()) => 0,
@@ -104,7 +108,11 @@ pub fn main() -> i32 {
             "error: staffroom hit a bug and stopped ({info}).\n  Your files were not changed. Please report this at https://github.com/staffroom-ssg/staffroom/issues"
         );
     }));
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock())
+    // Unlocked handles: holding the stderr lock for the whole run would deadlock
+    // any other thread that prints (the panic hook above, for one).
+    run(
+        std::env::args_os(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    )
 }
