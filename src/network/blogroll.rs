@@ -369,7 +369,7 @@ impl Editor {
             return Ok(false);
         }
         Blogroll::parse(&self.path, &text)?;
-        super::write_atomically(&self.path, text.as_bytes())?;
+        super::write_atomically(&self.path, text.as_bytes(), true)?;
         Ok(true)
     }
 }

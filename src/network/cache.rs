@@ -174,7 +174,7 @@ pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {
     if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
         return Ok(());
     }
-    super::write_atomically(&path, text.as_bytes())
+    super::write_atomically(&path, text.as_bytes(), false)
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ fn convert(feed: Feed, feed_base: Option<&Url>, now: DateTime<Utc>) -> ParsedFee
     let feed_author = feed
         .authors
         .iter()
-        .filter_map(|p| p.name.as_deref().map(plain).filter(|n| !n.is_empty()))
+        .filter_map(|p| p.name.as_deref().map(person).filter(|n| !n.is_empty()))
         .collect::<Vec<_>>()
         .join(", ");
     let site = pick_link(&feed.links, feed_base, true).unwrap_or_default();
@@ -179,7 +179,7 @@ fn convert_entry(
     let author = e
         .authors
         .iter()
-        .filter_map(|p| p.name.as_deref().map(plain).filter(|n| !n.is_empty()))
+        .filter_map(|p| p.name.as_deref().map(person).filter(|n| !n.is_empty()))
         .collect::<Vec<_>>()
         .join(", ");
     Entry {
@@ -215,6 +215,15 @@ fn pick_link(links: &[Link], base: Option<&Url>, html_only: bool) -> Option<Stri
         .iter()
         .filter(is_page)
         .find_map(|l| sanitize::safe_url(&l.href, base))
+}
+
+/// RSS writes authors as `email (Name)`; feed-rs leaves the parentheses on.
+fn person(name: &str) -> String {
+    let name = plain(name);
+    match name.strip_prefix('(').and_then(|n| n.strip_suffix(')')) {
+        Some(inner) if !inner.contains(['(', ')']) => inner.trim().to_string(),
+        _ => name,
+    }
 }
 
 fn text_to_plain(t: &Text) -> String {
