@@ -3,10 +3,12 @@
 
 `staffroom network fetch` reaches them through the standard http_proxy variable,
 so the example cache is made by the real fetcher without touching the internet.
-A request for http://HOST/PATH answers with feeds/HOST/PATH. Hosts listed in
+A request for http://HOST/PATH (as a proxy request, or through a CONNECT tunnel)
+answers with feeds/HOST/PATH. Hosts listed in
 the BROKEN environment variable (comma-separated) answer 503, to show how the
 network page reports a blog that cannot be reached.
 """
+import hashlib
 import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,23 +21,34 @@ TYPES = {".xml": "application/rss+xml", ".json": "application/feed+json"}
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Keep the connection open after CONNECT: the request comes through the tunnel.
+    protocol_version = "HTTP/1.1"
+
+    def do_CONNECT(self):
+        # ureq tunnels even plain-HTTP requests through CONNECT; the "tunnel" ends
+        # here, and the request that follows on this connection is answered directly.
+        self.send_response(200, "Connection established")
+        self.end_headers()
+
+    def reply(self, code):
+        self.send_response(code)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self):
         url = urlsplit(self.path)
-        host = url.hostname or self.headers.get("Host", "")
+        host = url.hostname or self.headers.get("Host", "").split(":")[0]
         if host in BROKEN:
-            self.send_response(503)
-            self.end_headers()
+            self.reply(503)
             return
         path = (ROOT / host / url.path.lstrip("/")).resolve()
         if ROOT.resolve() not in path.parents or not path.is_file():
-            self.send_response(404)
-            self.end_headers()
+            self.reply(404)
             return
         body = path.read_bytes()
-        etag = '"%x"' % (hash(body) & 0xFFFFFFFF)
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
         if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.end_headers()
+            self.reply(304)
             return
         self.send_response(200)
         self.send_header("Content-Type", TYPES.get(path.suffix, "application/xml"))
