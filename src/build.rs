@@ -55,6 +55,8 @@ impl Builder {
             .output
             .clone()
             .unwrap_or_else(|| root.join("public"));
+        // The network comes from the committed cache only: a build never goes online.
+        let network = crate::network::for_build(&config)?;
         let theme = ThemeFiles::load(root, config.site.theme.as_deref())?;
         let renderer = Renderer::new(&theme, &config.base)?;
         lap("config and theme", &mut stages);
@@ -78,7 +80,11 @@ impl Builder {
         })?;
         lap("static files", &mut stages);
 
-        let extras = Extras::default();
+        let mut extras = Extras::default();
+        if let Some(n) = &network {
+            extras.network = Some(n.page.clone());
+            staging.write("blogroll.opml", n.opml.as_bytes())?;
+        }
         let mut files = pages::render_all(&site, &renderer, &extras, &staging)?;
         lap("pages", &mut stages);
 
@@ -97,7 +103,7 @@ impl Builder {
             output,
             posts: site.posts.len(),
             pages: site.pages.len(),
-            files: files + statics.len() + assets.len() + 2,
+            files: files + statics.len() + assets.len() + 2 + usize::from(network.is_some()),
             stages,
             site,
         })

@@ -2,7 +2,8 @@
 //! network built in.
 //!
 //! The pipeline, one module per stage:
-//! `config` → `content` → `site` → `render` → `feeds` → `output`, run in order by `build`.
+//! `config` → `content` → `site` → `render` → `feeds` → `output`, run in order by `build`;
+//! beside them `network` (the blogroll, its feeds and their cache).
 //! The `cli` module is the thin edge that turns arguments into calls.
 
 pub mod build;
@@ -13,6 +14,7 @@ pub mod content;
 pub mod error;
 pub mod feeds;
 pub mod init;
+pub mod network;
 pub mod output;
 pub mod render;
 pub mod site;

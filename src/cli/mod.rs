@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod init;
+mod network;
 mod new;
 
 use std::ffi::OsString;
@@ -51,6 +52,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Start a new post or page from a title
     New(new::NewArgs),
+    /// Follow other blogs: add, fetch, status, import, export
+    Network(network::NetworkArgs),
 }
 
 /// Where a command prints: `out` for results, `err` for problems and progress.
@@ -91,6 +94,7 @@ pub fn run(
         Command::Check(args) => check::run(&cli.global, args, &mut o),
         Command::Init(args) => init::run(&cli.global, args, &mut o),
         Command::New(args) => new::run(&cli.global, args, &mut o),
+        Command::Network(args) => network::run(&cli.global, args, &mut o),
     };
     match result {
         Ok(()) => 0,
@@ -125,7 +129,11 @@ pub fn main() -> i32 {
             "error: staffroom hit a bug and stopped ({info}).\n  Your files were not changed. Please report this at https://github.com/staffroom-ssg/staffroom/issues"
         );
     }));
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock())
+    // Unlocked handles: holding the stderr lock for the whole run would deadlock
+    // any other thread that prints (the panic hook above, for one).
+    run(
+        std::env::args_os(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    )
 }

@@ -102,6 +102,8 @@ pub struct NetworkConfig {
     pub timeout_seconds: u64,
     /// Feeds fetched at once.
     pub concurrency: usize,
+    /// Largest feed accepted, in megabytes; a bigger (or endless) one counts as failed.
+    pub max_feed_mb: u64,
 }
 
 impl Default for NetworkConfig {
@@ -113,6 +115,7 @@ impl Default for NetworkConfig {
             river_per_blog: 3,
             timeout_seconds: 20,
             concurrency: 16,
+            max_feed_mb: 5,
         }
     }
 }

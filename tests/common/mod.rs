@@ -8,6 +8,9 @@ use std::process::Output;
 
 use regex::Regex;
 
+pub mod net;
+pub use net::*;
+
 pub struct TestSite {
     /// A private parent folder, so writes beside the site can be seen.
     pub dir: tempfile::TempDir,
