@@ -9,6 +9,7 @@ use std::process::Output;
 use regex::Regex;
 
 pub mod net;
+#[allow(unused_imports)]
 pub use net::*;
 
 pub struct TestSite {
