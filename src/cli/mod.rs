@@ -125,6 +125,9 @@ fn format_error(e: &anyhow::Error) -> String {
 /// For `main`: real arguments and terminals.
 pub fn main() -> i32 {
     std::panic::set_hook(Box::new(|info| {
+        if crate::error::panic_is_contained() {
+            return;
+        }
         eprintln!(
             "error: staffroom hit a bug and stopped ({info}).\n  Your files were not changed. Please report this at https://github.com/staffroom-ssg/staffroom/issues"
         );

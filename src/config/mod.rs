@@ -114,7 +114,7 @@ impl Default for NetworkConfig {
             river_count: 30,
             river_per_blog: 3,
             timeout_seconds: 20,
-            concurrency: 16,
+            concurrency: 32,
             max_feed_mb: 5,
         }
     }

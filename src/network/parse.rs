@@ -33,6 +33,20 @@ pub fn parse(
     content_type: &str,
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, String> {
+    // feed-rs and its XML reader see bytes from anywhere on the web; a bug in them must
+    // cost this one feed (reported like any unreadable feed), not the whole fetch.
+    crate::error::contain_panic(|| parse_unguarded(bytes, feed_url, content_type, now))
+        .unwrap_or_else(|| {
+            Err("not a feed staffroom can read (the feed reader failed on it)".into())
+        })
+}
+
+fn parse_unguarded(
+    bytes: &[u8],
+    feed_url: &str,
+    content_type: &str,
+    now: DateTime<Utc>,
+) -> Result<ParsedFeed, String> {
     let base = Url::parse(feed_url).ok();
     let input = atom03_as_atom10(decode_if_needed(bytes, content_type));
     // A parser keeps per-entry state, and a failed parse can leave it half-way:
