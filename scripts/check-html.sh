@@ -68,17 +68,20 @@ else
 fi
 
 # --- 2. axe-core in Chromium -------------------------------------------------
-# The base path, e.g. "/" or "/blog/", from the home page's canonical URL.
-base_path=$(python3 - "$public/index.html" <<'EOF'
-import re, sys
+# The base URL the site was built for and its path ("/" or "/blog/"), from the home
+# page's canonical link.
+site_url=$(python3 - "$public/index.html" <<'EOF'
+import html, re, sys
 from urllib.parse import urlparse
-html = open(sys.argv[1], encoding="utf-8").read()
-m = re.search(r'<link[^>]*rel="canonical"[^>]*href="([^"]+)"', html)
-href = m.group(1).replace("&#x2F;", "/").replace("&amp;", "&") if m else "/"
-path = urlparse(href).path or "/"
-print(path if path.endswith("/") else path.rsplit("/", 1)[0] + "/")
+text = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<link[^>]*rel="canonical"[^>]*href="([^"]+)"', text)
+url = urlparse(html.unescape(m.group(1)) if m else "http://localhost/")
+path = url.path or "/"
+path = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+print(f"{url.scheme}://{url.netloc}{path}")
 EOF
 )
+base_path="/${site_url#*://*/}"
 
 if [[ $# -eq 0 ]]; then
   pages=("/")
@@ -106,7 +109,9 @@ else
   serve_dir="$root"
 fi
 port="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$serve_dir" >"$root/server.log" 2>&1 &
+# The interpreter itself, not a version manager's shim, so that $server_pid is the server.
+python=$(python3 -c 'import sys; print(sys.executable)')
+"$python" -m http.server "$port" --bind 127.0.0.1 --directory "$serve_dir" >"$root/server.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port$base_path"
 for _ in $(seq 50); do
@@ -115,7 +120,7 @@ for _ in $(seq 50); do
 done
 
 echo "== axe-core (WCAG 2.0/2.1 A and AA) on ${pages[*]} at $base"
-CHROMIUM="$chromium_bin" node "$here/axe.js" "$base" "${pages[@]}" || status=1
+SITE_URL="$site_url" CHROMIUM="$chromium_bin" node "$here/axe.js" "$base" "${pages[@]}" || status=1
 
 if [[ $status -eq 0 ]]; then
   echo "check-html: all checks passed"

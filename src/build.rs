@@ -11,6 +11,7 @@ use crate::content::Cache;
 use crate::content::highlight::{self, Highlighter};
 use crate::error::Result;
 use crate::feeds::{self, FeedMemo};
+use crate::network::ForBuild;
 use crate::output::Staging;
 use crate::render::pages::{Extras, Fingerprints, Sink};
 use crate::render::theme::{Origin, ThemeFiles};
@@ -24,8 +25,9 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
 }
 
-#[derive(Debug, Default)]
 pub struct BuildReport {
+    /// The model the site was built from, for commands that look further (`check`).
+    pub site: Site,
     pub output: PathBuf,
     pub posts: usize,
     pub pages: usize,
@@ -47,6 +49,8 @@ pub struct Prepared {
     pub theme: ThemeFiles,
     pub renderer: Renderer,
     pub output: PathBuf,
+    /// The My network page and blogroll, when the site follows blogs.
+    pub network: Option<ForBuild>,
 }
 
 /// What `serve` remembers of the last good build, to redo only what changed.
@@ -116,6 +120,7 @@ impl Builder {
             pages: prepared.site.pages.len(),
             files: written.files,
             stages: stages.list,
+            site: prepared.site,
         })
     }
 
@@ -135,6 +140,8 @@ impl Builder {
             .output
             .clone()
             .unwrap_or_else(|| root.join("public"));
+        // The network comes from the committed cache only: a build never goes online.
+        let network = crate::network::for_build(&config)?;
         let theme = ThemeFiles::load(root, config.site.theme.as_deref())?;
         let renderer = Renderer::new(&theme, &config.base)?;
         stages.lap("config and theme");
@@ -146,6 +153,7 @@ impl Builder {
             theme,
             renderer,
             output,
+            network,
         })
     }
 
@@ -161,6 +169,7 @@ impl Builder {
             site,
             theme,
             renderer,
+            network,
             ..
         } = prepared;
         let statics: Vec<_> = theme.statics.iter().collect();
@@ -178,7 +187,11 @@ impl Builder {
             .try_for_each(|(src, dest)| sink.copy(&Origin::File(src.clone()), dest))?;
         stages.lap("static files");
 
-        let extras = Extras::default();
+        let mut extras = Extras::default();
+        if let Some(n) = network {
+            extras.network = Some(n.page.clone());
+            sink.write("blogroll.opml", n.opml.as_bytes())?;
+        }
         let (mut files, rendered, fingerprints) = match mode {
             Mode::All => {
                 let n = pages::render_all(site, renderer, &extras, sink)?;
@@ -211,7 +224,7 @@ impl Builder {
         }
         stages.lap("feeds");
         Ok(Written {
-            files: files + statics.len() + assets.len() + 2,
+            files: files + statics.len() + assets.len() + 2 + usize::from(network.is_some()),
             rendered,
             memo,
         })

@@ -130,6 +130,24 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+thread_local! {
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run third-party code fed untrusted bytes (a feed parser, say) so that a bug in it
+/// costs one item, not the whole run. The CLI's panic hook stays quiet meanwhile.
+pub fn contain_panic<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Option<T> {
+    CONTAINED.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(f).ok();
+    CONTAINED.with(|c| c.set(false));
+    result
+}
+
+/// True inside `contain_panic`, for the panic hook.
+pub fn panic_is_contained() -> bool {
+    CONTAINED.with(|c| c.get())
+}
+
 /// 1-based line and column of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -154,6 +172,16 @@ mod tests {
     fn location_displays_file_line_column() {
         let loc = Location::line("content/posts/a.md", 3).with_column(Some(7));
         assert_eq!(loc.to_string(), "content/posts/a.md:3:7");
+    }
+
+    #[test]
+    fn contained_panics_become_none() {
+        assert_eq!(contain_panic(|| 1), Some(1));
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        assert_eq!(contain_panic(|| -> i32 { panic!("boom") }), None);
+        std::panic::set_hook(hook);
+        assert!(!panic_is_contained());
     }
 
     #[test]

@@ -2,16 +2,20 @@
 //! network built in.
 //!
 //! The pipeline, one module per stage:
-//! `config` → `content` → `site` → `render` → `feeds` → `output`, run in order by `build`.
-//! `serve` runs the same stages again on each save, for a live preview.
+//! `config` → `content` → `site` → `render` → `feeds` → `output`, run in order by `build`;
+//! beside them `network` (the blogroll, its feeds and their cache) and `serve` (the
+//! live preview, which runs the same stages again on each save).
 //! The `cli` module is the thin edge that turns arguments into calls.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod feeds;
+pub mod init;
+pub mod network;
 pub mod output;
 pub mod render;
 pub mod serve;

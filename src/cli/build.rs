@@ -21,9 +21,16 @@ pub struct BuildArgs {
     /// Write the site here instead of public/
     #[arg(long, short, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Fetch the network's feeds first (otherwise the build uses data/network/ as is)
+    #[arg(long)]
+    pub fetch: bool,
 }
 
 pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<()> {
+    if args.fetch {
+        let config = crate::config::Config::load(&global.root)?;
+        super::network::fetch(&config, o)?;
+    }
     let options = BuildOptions {
         load: LoadOptions {
             drafts: args.drafts,
@@ -39,9 +46,9 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
     if !o.quiet {
         writeln!(
             o.out,
-            "Built {} posts and {} pages into {} ({} files).",
-            report.posts,
-            report.pages,
+            "Built {} and {} into {} ({} files).",
+            super::count(report.posts, "post"),
+            super::count(report.pages, "page"),
             report.output.display(),
             report.files
         )?;

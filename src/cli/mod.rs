@@ -2,6 +2,10 @@
 //! Commands write to the writers they are given, so tests can capture the output.
 
 mod build;
+mod check;
+mod init;
+mod network;
+mod new;
 mod serve;
 
 use std::ffi::OsString;
@@ -43,6 +47,14 @@ pub struct Global {
 pub enum Command {
     /// Build the site into public/
     Build(build::BuildArgs),
+    /// Check links, anchors and images in the built site; exit 1 on problems
+    Check(check::CheckArgs),
+    /// Create a new site: example content, settings, and a GitHub Pages workflow
+    Init(init::InitArgs),
+    /// Start a new post or page from a title
+    New(new::NewArgs),
+    /// Follow other blogs: add, fetch, status, import, export
+    Network(network::NetworkArgs),
     /// Preview the site: build, serve it on this computer, rebuild and reload on save
     Serve(serve::ServeArgs),
 }
@@ -82,6 +94,10 @@ pub fn run(
     };
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.global, args, &mut o),
+        Command::Check(args) => check::run(&cli.global, args, &mut o),
+        Command::Init(args) => init::run(&cli.global, args, &mut o),
+        Command::New(args) => new::run(&cli.global, args, &mut o),
+        Command::Network(args) => network::run(&cli.global, args, &mut o),
         Command::Serve(args) => serve::run(&cli.global, args, &mut o),
     };
     match result {
@@ -90,6 +106,15 @@ pub fn run(
             let _ = writeln!(o.err, "error: {}", format_error(&e));
             1
         }
+    }
+}
+
+/// "1 post", "2 posts".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -104,11 +129,18 @@ fn format_error(e: &anyhow::Error) -> String {
 /// For `main`: real arguments and terminals.
 pub fn main() -> i32 {
     std::panic::set_hook(Box::new(|info| {
+        if crate::error::panic_is_contained() {
+            return;
+        }
         eprintln!(
             "error: staffroom hit a bug and stopped ({info}).\n  Your files were not changed. Please report this at https://github.com/staffroom-ssg/staffroom/issues"
         );
     }));
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock())
+    // Unlocked handles: holding the stderr lock for the whole run would deadlock
+    // any other thread that prints (the panic hook above, for one).
+    run(
+        std::env::args_os(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    )
 }

@@ -21,7 +21,8 @@ pub struct SiteConfig {
     pub language: String,
     #[serde(default)]
     pub theme: Option<String>,
-    #[serde(default)]
+    /// `author = "Name"`, or an `[author]` table with more detail.
+    #[serde(default, deserialize_with = "author_name_or_table")]
     pub author: Author,
     #[serde(default = "default_posts_per_page")]
     pub posts_per_page: usize,
@@ -52,6 +53,33 @@ pub struct Author {
     pub avatar: String,
 }
 
+fn author_name_or_table<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Author, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NameOrTable {
+        Name(String),
+        Table(Author),
+    }
+    // Untagged enums hide the inner error, so try the table form again for a useful one.
+    let value = toml::Value::deserialize(d)?;
+    match value {
+        toml::Value::String(name) => Ok(Author {
+            name,
+            ..Author::default()
+        }),
+        other => match NameOrTable::deserialize(other.clone()) {
+            Ok(NameOrTable::Table(a)) => Ok(a),
+            Ok(NameOrTable::Name(name)) => Ok(Author {
+                name,
+                ..Author::default()
+            }),
+            Err(_) => Author::deserialize(other).map_err(serde::de::Error::custom),
+        },
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MenuItem {
@@ -74,6 +102,8 @@ pub struct NetworkConfig {
     pub timeout_seconds: u64,
     /// Feeds fetched at once.
     pub concurrency: usize,
+    /// Largest feed accepted, in megabytes; a bigger (or endless) one counts as failed.
+    pub max_feed_mb: u64,
 }
 
 impl Default for NetworkConfig {
@@ -84,7 +114,8 @@ impl Default for NetworkConfig {
             river_count: 30,
             river_per_blog: 3,
             timeout_seconds: 20,
-            concurrency: 16,
+            concurrency: 32,
+            max_feed_mb: 5,
         }
     }
 }
@@ -315,6 +346,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("titel") && err.contains("[extra]"), "{err}");
+    }
+
+    #[test]
+    fn author_is_a_name_or_a_table() {
+        let c = load("title = \"T\"\nbase_url = \"https://a.b/\"\nauthor = \"Ana\"").unwrap();
+        assert_eq!(c.site.author.name, "Ana");
+        let c = load(
+            "title = \"T\"\nbase_url = \"https://a.b/\"\n[author]\nname = \"Ana\"\nbio = \"Hi\"",
+        )
+        .unwrap();
+        assert_eq!(c.site.author.bio, "Hi");
+        let err = load("title = \"T\"\nbase_url = \"https://a.b/\"\n[author]\nnmae = \"Ana\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nmae"), "{err}");
     }
 
     #[test]

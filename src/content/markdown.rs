@@ -180,6 +180,20 @@ pub fn render(
                         .into(),
                 ));
             }
+            Event::Start(Tag::Table(_)) => {
+                // A wide table scrolls inside its own box, which keyboard users must be
+                // able to reach (WCAG: scrollable regions are focusable).
+                out.push(Event::Html(
+                    "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">\n".into(),
+                ));
+                depth += 1;
+                out.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                depth = depth.saturating_sub(1);
+                out.push(event);
+                out.push(Event::Html("</div>\n".into()));
+            }
             Event::Start(ref tag) => {
                 if matches!(tag, Tag::Paragraph) && depth == 0 && first_paragraph.is_none() {
                     first_paragraph = Some((out.len(), 0));

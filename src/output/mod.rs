@@ -15,6 +15,7 @@ impl Staging {
     /// A fresh folder next to `output` (same file system, so the swap is a rename).
     pub fn new(output: &Path) -> Result<Staging> {
         guard_output(output)?;
+        recover(output);
         let parent = parent_dir(output);
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let name = output
@@ -44,19 +45,18 @@ impl Staging {
         Ok(self.dir.path().join(rel))
     }
 
-    /// Swap the staged site in. The old output is moved aside first and removed after.
+    /// Swap the staged site in. On Linux the two folders trade places in one atomic
+    /// step, so a reader or a crash sees the old site or the new one, never neither.
     pub fn commit(self, output: &Path) -> Result<()> {
         let staged = self.dir.keep();
+        if output.exists() && exchange(&staged, output).is_ok() {
+            // `staged` now holds the previous site.
+            let _ = std::fs::remove_dir_all(&staged);
+            return Ok(());
+        }
         let parent = parent_dir(output);
         let old = if output.exists() {
-            let aside = parent.join(format!(
-                ".{}.old-{}",
-                output
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                std::process::id()
-            ));
+            let aside = parent.join(format!(".{}.old-{}", file_name(output), std::process::id()));
             let _ = std::fs::remove_dir_all(&aside);
             std::fs::rename(output, &aside).map_err(|e| Error::io(output, e))?;
             Some(aside)
@@ -74,6 +74,55 @@ impl Staging {
             let _ = std::fs::remove_dir_all(aside);
         }
         Ok(())
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::other("no atomic exchange on this system"))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A build killed mid-way leaves its staging folder behind, and one killed between
+/// the two renames of the fallback swap leaves the old site aside with no output.
+/// Put the old site back, and clear staging folders nobody has touched for an hour.
+fn recover(output: &Path) {
+    let parent = parent_dir(output);
+    let name = file_name(output);
+    let Ok(entries) = std::fs::read_dir(&parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let n = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if n.starts_with(&format!(".{name}.old-")) {
+            if !output.exists() {
+                let _ = std::fs::rename(&path, output);
+            } else {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        } else if n.starts_with(&format!(".{name}.staffroom-")) {
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 3600);
+            if stale {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
     }
 }
 
@@ -95,6 +144,19 @@ impl Sink for Staging {
             }
         }
     }
+}
+
+/// Write a file so that a reader (or a crash) sees the old version or the new one,
+/// never half of it: write a temporary file beside it, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = parent_dir(path);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
 }
 
 fn create_parent(dest: &Path) -> Result<()> {
@@ -154,6 +216,27 @@ mod tests {
             std::fs::read(tmp.path().join("public/a/b.html")).unwrap(),
             b"ok"
         );
+    }
+
+    #[test]
+    fn a_second_commit_replaces_the_first_and_a_lost_output_comes_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        for text in [&b"one"[..], b"two"] {
+            let s = Staging::new(&out).unwrap();
+            s.write("index.html", text).unwrap();
+            s.commit(&out).unwrap();
+        }
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"two");
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "nothing left beside it"
+        );
+        // As if killed between the fallback's two renames.
+        std::fs::rename(&out, tmp.path().join(".public.old-1")).unwrap();
+        let _ = Staging::new(&out).unwrap();
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"two");
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub fn site_value(site: &Site, has_network: bool) -> Value {
     if let Some(avatar) = author.get_mut("avatar")
         && let Some(a) = avatar.as_str().filter(|a| a.starts_with('/'))
     {
-        *avatar = Value::String(base.absolute(&base.join(a)));
+        // Root-relative, so it shows in a local preview as well as on the real site.
+        *avatar = Value::String(base.join(a));
     }
     json!({
         "title": c.title,

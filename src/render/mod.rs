@@ -22,8 +22,10 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(files: &ThemeFiles, base: &BaseUrl) -> Result<Renderer> {
+        find_include_cycle(&files.templates)?;
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        tera.set_escape_fn(escape_html);
         let list: Vec<(&str, &str)> = files
             .templates
             .iter()
@@ -60,6 +62,14 @@ impl Renderer {
             .render(template, ctx)
             .map_err(|e| template_error(&e, &self.origins))
     }
+}
+
+/// Tera's own escaper also turns `/` into `&#x2F;`, which bloats every URL; HTML
+/// needs only these five.
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 8);
+    let _ = pulldown_cmark_escape::escape_html(&mut out, input);
+    out
 }
 
 /// A Tera error as a teacher can use it: the template's file, the line where we can
@@ -125,6 +135,69 @@ fn missing_variable(msg: &str) -> Option<String> {
 
 fn find_line(text: &str, needle: &str) -> Option<usize> {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+/// Tera recurses without limit, so a template that includes itself (directly or
+/// through others) would overflow the stack; refuse such a cycle up front.
+fn find_include_cycle(templates: &BTreeMap<String, (String, Origin)>) -> Result<()> {
+    use std::sync::LazyLock;
+    static USES: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"\{%-?\s*(?:include|extends|import)\s+["']([^"']+)["']"#)
+            .expect("valid regex")
+    });
+    let uses = |name: &str| -> Vec<(String, usize)> {
+        templates.get(name).map_or_else(Vec::new, |(text, _)| {
+            USES.captures_iter(text)
+                .map(|c| {
+                    let at = c.get(0).map_or(0, |m| m.start());
+                    (c[1].to_string(), crate::error::line_col(text, at).0)
+                })
+                .collect()
+        })
+    };
+    // Depth-first search; `path` holds the chain being followed.
+    fn visit(
+        name: &str,
+        uses: &dyn Fn(&str) -> Vec<(String, usize)>,
+        path: &mut Vec<(String, usize)>,
+        done: &mut std::collections::HashSet<String>,
+    ) -> Option<Vec<(String, usize)>> {
+        if done.contains(name) {
+            return None;
+        }
+        for (next, line) in uses(name) {
+            path.push((name.to_string(), line));
+            if path.iter().any(|(n, _)| *n == next) {
+                return Some(path.clone());
+            }
+            if let Some(cycle) = visit(&next, uses, path, done) {
+                return Some(cycle);
+            }
+            path.pop();
+        }
+        done.insert(name.to_string());
+        None
+    }
+    let mut done = std::collections::HashSet::new();
+    for name in templates.keys() {
+        if let Some(cycle) = visit(name, &uses, &mut Vec::new(), &mut done) {
+            let (first, line) = &cycle[0];
+            let chain: Vec<&str> = cycle.iter().map(|(n, _)| n.as_str()).collect();
+            let origin = templates
+                .get(first)
+                .map_or_else(|| first.clone(), |(_, o)| o.describe(first));
+            return Err(Error::input(
+                Location::line(origin, *line),
+                format!(
+                    "templates include each other in a circle: {} → {}",
+                    chain.join(" → "),
+                    first
+                ),
+            )
+            .with_hint("remove one of the includes"));
+        }
+    }
+    Ok(())
 }
 
 /// Paths of templates a build would use, for `serve` to watch.

@@ -1,0 +1,244 @@
+//! `check`: every internal link, anchor and image in the built site resolves; missing
+//! alt text and posts without tags or summary are warnings; `--external` also asks
+//! other sites whether the pages we link to still exist.
+
+pub mod external;
+pub mod scan;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::site::Site;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub severity: Severity,
+    pub message: String,
+}
+
+/// Problems grouped by the file a teacher would open to fix them.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub by_file: BTreeMap<String, Vec<Problem>>,
+}
+
+impl Report {
+    pub fn add(&mut self, file: impl Into<String>, severity: Severity, message: impl Into<String>) {
+        self.by_file.entry(file.into()).or_default().push(Problem {
+            severity,
+            message: message.into(),
+        });
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.by_file
+            .values()
+            .flatten()
+            .filter(|p| p.severity == severity)
+            .count()
+    }
+}
+
+/// Who wrote each output page: a content file, or the theme for generated pages.
+fn owners(site: &Site) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for p in &site.posts {
+        map.insert(
+            format!("{}index.html", p.path),
+            p.source.display().to_string(),
+        );
+    }
+    for p in &site.pages {
+        map.insert(
+            format!("{}index.html", p.path),
+            p.source.display().to_string(),
+        );
+    }
+    map
+}
+
+/// One link found on one page, resolved to a file in the output.
+struct Link {
+    page: String,
+    raw: String,
+    file: PathBuf,
+    fragment: Option<String>,
+}
+
+pub fn check_output(
+    site: &Site,
+    public: &Path,
+    external_links: &mut Vec<(String, String)>,
+) -> Report {
+    let mut report = Report::default();
+    let owners = owners(site);
+    let owner = |page: &str| {
+        owners
+            .get(page)
+            .cloned()
+            .unwrap_or_else(|| format!("{page} (made by the theme)"))
+    };
+
+    for post in &site.posts {
+        let file = post.source.display().to_string();
+        if post.tags.is_empty() {
+            report.add(
+                &file,
+                Severity::Warning,
+                "has no tags, so readers cannot find it by topic",
+            );
+        }
+        if post.summary.trim().is_empty() {
+            report.add(
+                &file,
+                Severity::Warning,
+                "has no summary (add `summary:` or start with a paragraph)",
+            );
+        }
+    }
+
+    let pages: Vec<PathBuf> = walkdir::WalkDir::new(public)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    let scans: HashMap<PathBuf, scan::PageScan> = pages
+        .par_iter()
+        .filter_map(|p| {
+            std::fs::read(p)
+                .ok()
+                .map(|html| (p.clone(), scan::scan(&html)))
+        })
+        .collect();
+
+    let base = &site.config.base;
+    let mut links = Vec::new();
+    for (path, s) in &scans {
+        let page = path
+            .strip_prefix(public)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        for src in &s.images_without_alt {
+            report.add(
+                owner(&page),
+                Severity::Warning,
+                format!(
+                    "the image {src} has no alt text; describe it for readers who cannot see it"
+                ),
+            );
+        }
+        for (raw, _) in &s.links {
+            let raw = raw.trim();
+            let local = raw
+                .strip_prefix(base.url.as_str())
+                .map(|rest| format!("{}{rest}", base.path()));
+            let target = local.as_deref().unwrap_or(raw);
+            if target.starts_with("http://") || target.starts_with("https://") {
+                external_links.push((owner(&page), target.to_string()));
+                continue;
+            }
+            if target.starts_with("//")
+                || target.contains(':') && !target.starts_with('/') && !target.starts_with('#')
+            {
+                continue; // mailto:, tel:, data: and the like
+            }
+            match resolve(public, base.path(), &page, target) {
+                Ok(link) => links.push(link),
+                Err(msg) => {
+                    report.add(owner(&page), Severity::Error, format!("link `{raw}` {msg}"))
+                }
+            }
+        }
+    }
+    for link in links {
+        let exists = link.file.is_file();
+        if !exists {
+            report.add(
+                owner(&link.page),
+                Severity::Error,
+                format!(
+                    "link `{}` points to a page or file that does not exist",
+                    link.raw
+                ),
+            );
+            continue;
+        }
+        if let Some(fragment) = &link.fragment {
+            let decoded = percent_decode(fragment);
+            let has = scans
+                .get(&link.file)
+                .is_some_and(|s| s.ids.contains(&decoded));
+            let is_html = link.file.extension().is_some_and(|x| x == "html");
+            if is_html && !has {
+                report.add(
+                    owner(&link.page),
+                    Severity::Error,
+                    format!("link `{}` points to #{fragment}, but that page has no heading or element with that id", link.raw),
+                );
+            }
+        }
+    }
+    for problems in report.by_file.values_mut() {
+        problems.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.message.cmp(&b.message)));
+        problems.dedup_by(|a, b| a.message == b.message);
+    }
+    report
+}
+
+fn resolve(public: &Path, base_path: &str, page: &str, target: &str) -> Result<Link, String> {
+    let (path, fragment) = match target.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_string()).filter(|f| !f.is_empty())),
+        None => (target, None),
+    };
+    let path = path.split('?').next().unwrap_or("");
+    let site_path = if path.is_empty() {
+        page.to_string()
+    } else if let Some(rest) = path.strip_prefix(base_path) {
+        rest.to_string()
+    } else if path.starts_with('/') {
+        return Err(format!(
+            "is outside the site's base path {base_path}; start it with {base_path}"
+        ));
+    } else {
+        let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
+        format!("{dir}/{path}")
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for seg in site_path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err("climbs above the site's root".into());
+                }
+            }
+            s => parts.push(percent_decode(s)),
+        }
+    }
+    let mut file = public.join(parts.join("/"));
+    if site_path.is_empty() || site_path.ends_with('/') || file.is_dir() {
+        file = file.join("index.html");
+    }
+    Ok(Link {
+        page: page.to_string(),
+        raw: target.to_string(),
+        file,
+        fragment,
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}

@@ -1,0 +1,105 @@
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::{Global, Output};
+use crate::build::{BuildOptions, Builder};
+use crate::check::{self, Severity, external};
+use crate::site::LoadOptions;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Also check links to other sites (uses the network; results are cached for a week)
+    #[arg(long)]
+    pub external: bool,
+    /// Include drafts
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<()> {
+    // Build into a folder of our own so public/ stays as `build` left it.
+    let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let output = tmp.path().join("public");
+    let options = BuildOptions {
+        load: LoadOptions {
+            drafts: args.drafts,
+            future: false,
+        },
+        base_url: None,
+        output: Some(output.clone()),
+    };
+    let built = Builder::default().build(&global.root, &options)?;
+    let mut outbound = Vec::new();
+    let mut report = check::check_output(&built.site, &output, &mut outbound);
+
+    if args.external {
+        let mut urls: Vec<String> = outbound
+            .iter()
+            .map(|(_, u)| u.split('#').next().unwrap_or(u).to_string())
+            .collect();
+        urls.sort();
+        urls.dedup();
+        if !o.quiet {
+            writeln!(o.err, "Checking {} links to other sites…", urls.len())?;
+        }
+        let mut cache = external::load_cache(&global.root);
+        external::check_all(&urls, &mut cache, Duration::from_secs(10));
+        external::save_cache(&global.root, &cache)?;
+        for (file, url) in &outbound {
+            let key = url.split('#').next().unwrap_or(url);
+            let Some(c) = cache.get(key) else { continue };
+            match c.verdict() {
+                external::Verdict::Ok => {}
+                external::Verdict::Broken => report.add(
+                    file,
+                    Severity::Error,
+                    format!("link {url} is broken ({})", c.describe()),
+                ),
+                external::Verdict::Unsure => report.add(
+                    file,
+                    Severity::Warning,
+                    format!(
+                        "link {url} could not be checked ({}); try again later",
+                        c.describe()
+                    ),
+                ),
+            }
+        }
+    }
+
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    for (file, problems) in &report.by_file {
+        let shown: Vec<_> = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error || !o.quiet)
+            .collect();
+        if shown.is_empty() {
+            continue;
+        }
+        writeln!(o.out, "{file}")?;
+        for p in shown {
+            let label = match p.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            writeln!(o.out, "  {label}: {}", p.message)?;
+        }
+    }
+    if !o.quiet {
+        writeln!(
+            o.out,
+            "Checked {} and {}: {}, {}.",
+            super::count(built.posts, "post"),
+            super::count(built.pages, "page"),
+            super::count(errors, "error"),
+            super::count(warnings, "warning"),
+        )?;
+    }
+    if errors > 0 {
+        anyhow::bail!("{errors} problems need fixing (listed above)");
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Global, Output};
+use crate::init;
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder for the new site (created if missing)
+    pub dir: PathBuf,
+    /// Add the starter files to a folder that already has files (nothing is overwritten)
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(_global: &Global, args: InitArgs, o: &mut Output) -> anyhow::Result<()> {
+    let today = chrono::Local::now().date_naive();
+    let written = init::create_site(&args.dir, args.force, today)?;
+    if o.quiet {
+        return Ok(());
+    }
+    if o.verbose {
+        for p in &written {
+            writeln!(o.out, "  created {}", p.display())?;
+        }
+    }
+    let dir = args.dir.display();
+    writeln!(o.out, "Your new blog is in {dir}. Next:")?;
+    writeln!(o.out, "  1. Preview it:   cd {dir} && staffroom serve")?;
+    writeln!(
+        o.out,
+        "  2. Make it yours: edit site.toml (title, base_url, your name), then write with"
+    )?;
+    writeln!(
+        o.out,
+        "                   staffroom new post \"My first lesson\""
+    )?;
+    writeln!(
+        o.out,
+        "  3. Publish it:   push the folder to a GitHub repository and choose"
+    )?;
+    writeln!(
+        o.out,
+        "                   Settings -> Pages -> Source: GitHub Actions"
+    )?;
+    Ok(())
+}

@@ -1,0 +1,248 @@
+//! `staffroom network ...`: follow blogs, fetch their feeds, see how they are doing.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+
+use super::{Global, Output};
+use crate::config::Config;
+use crate::network::blogroll::{Blog, Blogroll, Editor, free_name};
+use crate::network::fetch::{Client, HttpOptions};
+use crate::network::{cache, discover, health, opml, refresh};
+
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    #[command(subcommand)]
+    pub command: NetworkCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NetworkCommand {
+    /// Follow a blog: give its address (its feed is found for you) or its feed's
+    Add {
+        /// The blog's web address or feed address
+        url: String,
+        /// The name to show (default: the feed's title)
+        #[arg(long)]
+        name: Option<String>,
+        /// A tag to group it under on the network page (repeat for more)
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// A note about it, shown on the network page
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Fetch every feed into data/network/ and print how each blog is doing
+    Fetch,
+    /// Print how each blog is doing, from data/network/ (no network access)
+    Status,
+    /// Follow the blogs in an OPML file exported from a feed reader
+    Import {
+        /// The .opml file
+        file: PathBuf,
+    },
+    /// Write the blogroll as OPML (to the screen when no FILE is given)
+    Export {
+        /// Where to write it
+        file: Option<PathBuf>,
+    },
+}
+
+pub fn run(global: &Global, args: NetworkArgs, o: &mut Output) -> anyhow::Result<()> {
+    let config = Config::load(&global.root)?;
+    match args.command {
+        NetworkCommand::Add {
+            url,
+            name,
+            tags,
+            note,
+        } => add(&config, &url, name, tags, note, o),
+        NetworkCommand::Fetch => fetch(&config, o),
+        NetworkCommand::Status => status(&config, o),
+        NetworkCommand::Import { file } => import(&config, &file, o),
+        NetworkCommand::Export { file } => export(&config, file, o),
+    }
+}
+
+fn add(
+    config: &Config,
+    url: &str,
+    name: Option<String>,
+    tags: Vec<String>,
+    note: Option<String>,
+    o: &mut Output,
+) -> anyhow::Result<()> {
+    let root = &config.root;
+    let blogroll = Blogroll::load(root)?;
+    let mut editor = Editor::open(root)?;
+    if let Some(b) = blogroll.find_feed(url) {
+        bail!(
+            "{}:{}: you already follow {} ({})",
+            blogroll.path.display(),
+            b.line,
+            b.name,
+            b.feed
+        );
+    }
+    if !o.quiet {
+        writeln!(o.err, "Looking for the feed of {url} ...")?;
+    }
+    let client = Client::new(HttpOptions::from_config(&config.site.network));
+    let found = discover::discover(&client, url).map_err(|e| {
+        anyhow::anyhow!("{e}\n  hint: check the address in a browser; if the blog has a feed, give the feed's address instead")
+    })?;
+    if let Some(b) = blogroll.find_feed(&found.feed) {
+        bail!(
+            "{}:{}: you already follow {} ({})",
+            blogroll.path.display(),
+            b.line,
+            b.name,
+            b.feed
+        );
+    }
+    let wanted = name
+        .or_else(|| (!found.title.is_empty()).then(|| found.title.clone()))
+        .unwrap_or_else(|| {
+            url::Url::parse(&found.feed)
+                .ok()
+                .and_then(|u| u.host_str().map(String::from))
+                .unwrap_or_else(|| found.feed.clone())
+        });
+    let blog = Blog {
+        name: free_name(&blogroll.slugs(), &wanted, &found.feed),
+        site: found.site,
+        feed: found.feed,
+        tags,
+        note: note.unwrap_or_default(),
+        line: 0,
+    };
+    editor.add(&blog);
+    editor.save()?;
+    if !o.quiet {
+        writeln!(
+            o.out,
+            "Added {} ({}) to network.toml. Run `staffroom network fetch` to collect its posts.",
+            blog.name, blog.feed
+        )?;
+    }
+    Ok(())
+}
+
+/// `network fetch`, also used by `build --fetch`.
+pub fn fetch(config: &Config, o: &mut Output) -> anyhow::Result<()> {
+    let show_bar = !o.quiet && std::io::stderr().is_terminal();
+    let bar = indicatif::ProgressBar::hidden();
+    if show_bar {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} feeds  {wide_msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+    }
+    let report = refresh::refresh(
+        &config.root,
+        &config.site.network,
+        &mut |done, total, name| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            bar.set_message(name.to_string());
+        },
+    )?;
+    bar.finish_and_clear();
+    if report.blogroll.blogs.is_empty() {
+        if !o.quiet {
+            writeln!(
+                o.out,
+                "network.toml lists no blogs yet. Follow one with `staffroom network add URL`."
+            )?;
+        }
+        return Ok(());
+    }
+    for m in &report.moved {
+        writeln!(
+            o.err,
+            "{} moved for good: network.toml now says feed = \"{}\" (was {})",
+            m.name, m.to, m.from
+        )?;
+    }
+    if o.verbose {
+        for line in &report.results {
+            writeln!(o.out, "  {line}")?;
+        }
+    }
+    if !o.quiet {
+        write!(o.out, "{}", report.table())?;
+    }
+    Ok(())
+}
+
+fn status(config: &Config, o: &mut Output) -> anyhow::Result<()> {
+    let blogroll = Blogroll::load(&config.root)?;
+    if blogroll.blogs.is_empty() {
+        writeln!(
+            o.out,
+            "network.toml lists no blogs yet. Follow one with `staffroom network add URL`."
+        )?;
+        return Ok(());
+    }
+    let caches = cache::load_all(&config.root, &blogroll)?;
+    let now = chrono::Utc::now();
+    let rows: Vec<_> = blogroll
+        .blogs
+        .iter()
+        .zip(&caches)
+        .map(|(b, c)| {
+            (
+                b,
+                health::health(c, config.site.network.quiet_after_days, now),
+            )
+        })
+        .collect();
+    write!(o.out, "{}", health::table(&rows))?;
+    Ok(())
+}
+
+fn import(config: &Config, file: &std::path::Path, o: &mut Output) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file)
+        .with_context(|| format!("{}: cannot read this file", file.display()))?;
+    let blogroll = Blogroll::load(&config.root)?;
+    let mut editor = Editor::open(&config.root)?;
+    let found = opml::import(file, &bytes, &blogroll)?;
+    for blog in &found.new {
+        editor.add(blog);
+    }
+    editor.save()?;
+    if !o.quiet {
+        writeln!(
+            o.out,
+            "Imported {} blogs from {} ({} already followed, {} without a usable feed address).",
+            found.new.len(),
+            file.display(),
+            found.already_followed,
+            found.unusable
+        )?;
+    }
+    Ok(())
+}
+
+fn export(config: &Config, file: Option<PathBuf>, o: &mut Output) -> anyhow::Result<()> {
+    let blogroll = Blogroll::load(&config.root)?;
+    let xml = opml::export(&blogroll, &config.site.title, &config.site.author.name)?;
+    match file {
+        Some(path) => {
+            crate::network::write_atomically(&path, xml.as_bytes(), true)?;
+            if !o.quiet {
+                writeln!(
+                    o.err,
+                    "Wrote {} blogs to {}.",
+                    blogroll.blogs.len(),
+                    path.display()
+                )?;
+            }
+        }
+        None => write!(o.out, "{xml}")?,
+    }
+    Ok(())
+}

@@ -1,0 +1,449 @@
+//! `network.toml`: the blogs a teacher follows, as `[[blog]]` tables. Reading checks
+//! every blog and names the line of a problem; editing goes through `toml_edit` so the
+//! teacher's comments and layout survive, and saves atomically.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+use url::Url;
+
+use crate::error::{Error, Location, Result, line_col};
+
+pub const NETWORK_FILE: &str = "network.toml";
+
+/// One blog the teacher follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blog {
+    pub name: String,
+    /// The blog's home page, when known.
+    pub site: String,
+    pub feed: String,
+    pub tags: Vec<String>,
+    pub note: String,
+    /// Where its `[[blog]]` starts in network.toml (0 when not from a file).
+    pub line: usize,
+}
+
+impl Blog {
+    /// The cache file name: `data/network/<slug>.json`.
+    pub fn slug(&self) -> String {
+        crate::site::urls::slugify(&self.name)
+            .or_else(|| {
+                Url::parse(&self.feed)
+                    .ok()
+                    .and_then(|u| u.host_str().and_then(crate::site::urls::slugify))
+            })
+            .unwrap_or_else(|| "blog".into())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Blogroll {
+    pub path: PathBuf,
+    pub blogs: Vec<Blog>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    blog: Vec<toml::Spanned<RawBlog>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBlog {
+    name: String,
+    #[serde(default)]
+    site: String,
+    feed: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    note: String,
+}
+
+impl Blogroll {
+    /// The blogroll of the site at `root`; empty when there is no network.toml.
+    pub fn load(root: &Path) -> Result<Blogroll> {
+        let path = root.join(NETWORK_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(&path, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Blogroll {
+                path,
+                blogs: Vec::new(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                Err(Error::input(Location::file(&path), "is not UTF-8 text")
+                    .with_hint("save the file as UTF-8 in your editor"))
+            }
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Blogroll> {
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            let (line, col) = e.span().map_or((None, None), |s| {
+                let (l, c) = line_col(text, s.start);
+                (Some(l), Some(c))
+            });
+            let location = Location {
+                file: path.to_path_buf(),
+                line,
+                column: col,
+            };
+            Error::input(location, e.message().trim().replace('`', "'")).with_hint(
+                "each blog is a [[blog]] table with name and feed, and optionally site, tags = [\"...\"] and note",
+            )
+        })?;
+        let mut blogs: Vec<Blog> = Vec::new();
+        // Index by feed and slug: an imported blogroll can have hundreds of blogs.
+        let mut feeds: HashMap<String, usize> = HashMap::new();
+        let mut slugs: HashMap<String, usize> = HashMap::new();
+        let mut errors = Vec::new();
+        for spanned in raw.blog {
+            let line = line_col(text, spanned.span().start).0;
+            let raw = spanned.into_inner();
+            let at = || Location::line(path, line);
+            let name = raw.name.trim().to_string();
+            if name.is_empty() {
+                errors.push(
+                    Error::input(at(), "this blog has an empty name")
+                        .with_hint("write the blog's name, e.g. name = \"Mr. Lee's Maths Room\""),
+                );
+                continue;
+            }
+            let feed = match http_url(&raw.feed) {
+                Some(u) => u,
+                None => {
+                    errors.push(
+                        Error::input(at(), format!("feed `{}` of {name} is not an http(s) address", raw.feed))
+                            .with_hint("use the full feed address, e.g. feed = \"https://example.org/feed.xml\", or add the blog with `staffroom network add URL`"),
+                    );
+                    continue;
+                }
+            };
+            let site = if raw.site.trim().is_empty() {
+                String::new()
+            } else if let Some(u) = http_url(&raw.site) {
+                u
+            } else {
+                errors.push(
+                    Error::input(at(), format!("site `{}` of {name} is not an http(s) address", raw.site))
+                        .with_hint("use the blog's full address, e.g. site = \"https://example.org/\", or leave site out"),
+                );
+                continue;
+            };
+            let blog = Blog {
+                name,
+                site,
+                feed,
+                tags: raw
+                    .tags
+                    .iter()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+                note: raw.note.trim().to_string(),
+                line,
+            };
+            if let Some(other) = feeds.get(&feed_key(&blog.feed)).map(|&i| &blogs[i]) {
+                errors.push(
+                    Error::input(
+                        at(),
+                        format!(
+                            "{} has the same feed as {} (line {})",
+                            blog.name, other.name, other.line
+                        ),
+                    )
+                    .with_hint("remove one of the two [[blog]] tables"),
+                );
+                continue;
+            }
+            if let Some(other) = slugs.get(&blog.slug()).map(|&i| &blogs[i]) {
+                errors.push(
+                    Error::input(at(), format!("{} and {} (line {}) are too alike as names: both would be cached as data/network/{}.json", blog.name, other.name, other.line, blog.slug()))
+                        .with_hint("give one of them a different name"),
+                );
+                continue;
+            }
+            feeds.insert(feed_key(&blog.feed), blogs.len());
+            slugs.insert(blog.slug(), blogs.len());
+            blogs.push(blog);
+        }
+        if let Some(e) = Error::from_many(errors) {
+            return Err(e);
+        }
+        Ok(Blogroll {
+            path: path.to_path_buf(),
+            blogs,
+        })
+    }
+
+    /// The blog already following this feed, if any.
+    pub fn find_feed(&self, feed: &str) -> Option<&Blog> {
+        self.blogs.iter().find(|b| same_feed(&b.feed, feed))
+    }
+
+    /// The cache slugs in use, for `free_name`.
+    pub fn slugs(&self) -> HashSet<String> {
+        self.blogs.iter().map(Blog::slug).collect()
+    }
+}
+
+/// A name whose slug is not in `taken`: `name`, or `name (host)`, or `name 2` ...
+pub fn free_name(taken: &HashSet<String>, name: &str, feed: &str) -> String {
+    let is_taken = |n: &str| {
+        let slug = Blog {
+            name: n.into(),
+            site: String::new(),
+            feed: feed.into(),
+            tags: vec![],
+            note: String::new(),
+            line: 0,
+        }
+        .slug();
+        taken.contains(&slug)
+    };
+    if !is_taken(name) {
+        return name.to_string();
+    }
+    if let Some(host) = Url::parse(feed)
+        .ok()
+        .and_then(|u| u.host_str().map(String::from))
+    {
+        let with_host = format!("{name} ({host})");
+        if !is_taken(&with_host) {
+            return with_host;
+        }
+    }
+    (2..)
+        .map(|n| format!("{name} {n}"))
+        .find(|n| !is_taken(n))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// An http(s) URL, normalised by the URL parser, or None.
+pub fn http_url(s: &str) -> Option<String> {
+    let u = Url::parse(s.trim()).ok()?;
+    (matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()))
+        .then(|| u.to_string())
+}
+
+/// Whether two feed addresses name the same feed: scheme, host case, `www.` and a
+/// trailing slash do not matter.
+pub fn same_feed(a: &str, b: &str) -> bool {
+    feed_key(a) == feed_key(b)
+}
+
+/// What `same_feed` compares.
+pub fn feed_key(s: &str) -> String {
+    match Url::parse(s.trim()) {
+        Ok(u) => {
+            let host = u.host_str().unwrap_or("").trim_start_matches("www.");
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
+            format!("{host}{port}{}{query}", u.path().trim_end_matches('/'))
+        }
+        Err(_) => s.trim().to_lowercase(),
+    }
+}
+
+/// network.toml opened for changes that keep the teacher's comments and layout.
+pub struct Editor {
+    path: PathBuf,
+    doc: DocumentMut,
+    original: String,
+    changed: bool,
+}
+
+const NEW_FILE_HEADER: &str = "# The blogs you follow. Each [[blog]] needs a name and a feed; site, tags and\n# note are optional. `staffroom network add URL` adds one for you.\n";
+
+impl Editor {
+    pub fn open(root: &Path) -> Result<Editor> {
+        let path = root.join(NETWORK_FILE);
+        let original = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        // Check it the strict way first, so edits never build on a broken file.
+        Blogroll::parse(&path, &original)?;
+        let text = if original.trim().is_empty() {
+            NEW_FILE_HEADER.to_string()
+        } else {
+            original.clone()
+        };
+        let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+            Error::input(Location::file(&path), e.message().to_string())
+        })?;
+        if doc.get("blog").is_some_and(|b| !b.is_array_of_tables()) {
+            return Err(Error::input(
+                Location::file(&path),
+                "`blog` is not written as [[blog]] tables",
+            )
+            .with_hint("write each blog as its own [[blog]] table"));
+        }
+        Ok(Editor {
+            path,
+            doc,
+            original,
+            changed: false,
+        })
+    }
+
+    pub fn add(&mut self, blog: &Blog) {
+        self.changed = true;
+        let mut t = Table::new();
+        t["name"] = value(&blog.name);
+        if !blog.site.is_empty() {
+            t["site"] = value(&blog.site);
+        }
+        t["feed"] = value(&blog.feed);
+        if !blog.tags.is_empty() {
+            let mut arr = toml_edit::Array::new();
+            for tag in &blog.tags {
+                arr.push(tag.as_str());
+            }
+            t["tags"] = value(arr);
+        }
+        if !blog.note.is_empty() {
+            t["note"] = value(&blog.note);
+        }
+        if self.doc.get("blog").is_none() {
+            // In a file of only comments, toml_edit keeps them as the document's tail,
+            // which would put them below the first blog; they belong above it.
+            let tail = self.doc.trailing().as_str().unwrap_or("").to_string();
+            if !tail.trim().is_empty() {
+                let tail = if tail.ends_with("\n\n") {
+                    tail
+                } else {
+                    format!("{}\n\n", tail.trim_end())
+                };
+                t.decor_mut().set_prefix(tail);
+                self.doc.set_trailing("");
+            }
+        }
+        let blogs = self
+            .doc
+            .entry("blog")
+            .or_insert(Item::ArrayOfTables(ArrayOfTables::new()));
+        if let Some(arr) = blogs.as_array_of_tables_mut() {
+            arr.push(t);
+        }
+    }
+
+    /// Point the blog that follows `old` at `new`, keeping the comments around the value.
+    pub fn set_feed(&mut self, old: &str, new: &str) -> bool {
+        let Some(arr) = self
+            .doc
+            .get_mut("blog")
+            .and_then(|b| b.as_array_of_tables_mut())
+        else {
+            return false;
+        };
+        for t in arr.iter_mut() {
+            if let Some(v) = t.get_mut("feed").and_then(|i| i.as_value_mut())
+                && v.as_str().is_some_and(|f| same_feed(f, old))
+            {
+                let decor = v.decor().clone();
+                *v = new.into();
+                *v.decor_mut() = decor;
+                self.changed = true;
+                return true;
+            }
+        }
+        false
+    }
+
+    pub fn text(&self) -> String {
+        self.doc.to_string()
+    }
+
+    /// Write the file if anything changed; the result must still load.
+    pub fn save(&self) -> Result<bool> {
+        let text = self.text();
+        if !self.changed || text == self.original {
+            return Ok(false);
+        }
+        Blogroll::parse(&self.path, &text)?;
+        super::write_atomically(&self.path, text.as_bytes(), true)?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Blogroll> {
+        Blogroll::parse(Path::new("network.toml"), text)
+    }
+
+    #[test]
+    fn loads_blogs_with_lines() {
+        let b = parse("# mine\n\n[[blog]]\nname = \"A\"\nfeed = \"https://a.example.org/feed\"\ntags = [\"math\"]\n\n[[blog]]\nname = \"B\"\nfeed = \"https://b.example.org/rss\"\n").unwrap();
+        assert_eq!(b.blogs.len(), 2);
+        assert_eq!(b.blogs[0].line, 3);
+        assert_eq!(b.blogs[1].line, 8);
+        assert_eq!(b.blogs[0].tags, vec!["math"]);
+    }
+
+    #[test]
+    fn bad_feed_names_line_and_fix() {
+        let err = parse("[[blog]]\nname = \"A\"\nfeed = \"https://a.example.org/feed\"\n\n[[blog]]\nname = \"B\"\nfeed = \"ftp://x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("network.toml:5: feed `ftp://x` of B"),
+            "{err}"
+        );
+        assert!(err.contains("hint:"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_and_duplicates_are_errors() {
+        let err = parse("[[blog]]\nname = \"A\"\nfeed = \"https://a.org/f\"\ncolour = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("network.toml:4:"), "{err}");
+        let err = parse("[[blog]]\nname = \"A\"\nfeed = \"https://a.org/f\"\n[[blog]]\nname = \"B\"\nfeed = \"http://www.A.org/f/\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("same feed as A (line 1)"), "{err}");
+    }
+
+    #[test]
+    fn editor_keeps_comments_when_moving_a_feed() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "# my PLN\n[[blog]]\nname = \"A\" # the best\nfeed = \"https://a.org/old\" # moved once\n";
+        std::fs::write(dir.path().join(NETWORK_FILE), text).unwrap();
+        let mut ed = Editor::open(dir.path()).unwrap();
+        assert!(ed.set_feed("https://a.org/old", "https://a.org/new"));
+        ed.add(&Blog {
+            name: "B".into(),
+            site: String::new(),
+            feed: "https://b.org/feed".into(),
+            tags: vec!["science".into()],
+            note: String::new(),
+            line: 0,
+        });
+        ed.save().unwrap();
+        let out = std::fs::read_to_string(dir.path().join(NETWORK_FILE)).unwrap();
+        assert!(out.starts_with("# my PLN\n[[blog]]\nname = \"A\" # the best\nfeed = \"https://a.org/new\" # moved once\n"), "{out}");
+        assert!(out.contains("[[blog]]\nname = \"B\""), "{out}");
+        assert_eq!(Blogroll::load(dir.path()).unwrap().blogs.len(), 2);
+    }
+
+    #[test]
+    fn free_name_avoids_slug_clashes() {
+        let b = parse("[[blog]]\nname = \"Notes\"\nfeed = \"https://a.org/f\"\n").unwrap();
+        assert_eq!(
+            free_name(&b.slugs(), "notes", "https://b.org/f"),
+            "notes (b.org)"
+        );
+        assert_eq!(free_name(&b.slugs(), "Other", "https://b.org/f"), "Other");
+    }
+}

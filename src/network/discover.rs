@@ -1,0 +1,246 @@
+//! `network add URL`: a feed address is taken as is; a site address is read for its
+//! `<link rel="alternate">` feeds, and when it names none, the feed is looked for
+//! where the big platforms keep it (WordPress, Blogger, Medium, Substack, Mastodon,
+//! YouTube). A candidate counts only when it really parses as a feed.
+
+use chrono::Utc;
+use scraper::{Html, Selector};
+use url::Url;
+
+use super::fetch::{Client, Outcome, Validators};
+use super::parse::{self, ParsedFeed};
+use super::sanitize::safe_url;
+
+const FEED_TYPES: &[&str] = &[
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/json",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+];
+
+#[derive(Debug)]
+pub struct Found {
+    pub feed: String,
+    pub title: String,
+    /// The blog's home page: the page we were given, or the feed's own link.
+    pub site: String,
+}
+
+/// Find the feed for `input` (a feed or a web page address).
+pub fn discover(client: &Client, input: &str) -> Result<Found, String> {
+    let url = Url::parse(input.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            format!("`{input}` is not a web address; give the full address, starting with https://")
+        })?;
+    let (bytes, final_url, content_type) = get(client, url.as_str())?;
+    if let Ok(feed) = parse::parse(&bytes, &final_url, &content_type, Utc::now()) {
+        return Ok(found(final_url, feed, String::new()));
+    }
+    let page = String::from_utf8_lossy(&bytes);
+    let page_url = Url::parse(&final_url).unwrap_or(url);
+    let mut candidates = alternate_links(&page, &page_url);
+    candidates.extend(conventional_feeds(&page_url));
+    let mut tried = Vec::new();
+    for candidate in candidates {
+        if tried.contains(&candidate) {
+            continue;
+        }
+        tried.push(candidate.clone());
+        let Ok((bytes, final_url, content_type)) = get(client, &candidate) else {
+            continue;
+        };
+        if let Ok(feed) = parse::parse(&bytes, &final_url, &content_type, Utc::now()) {
+            return Ok(found(final_url, feed, page_url.to_string()));
+        }
+    }
+    Err(format!(
+        "found no feed at {page_url} (tried {} addresses)",
+        tried.len()
+    ))
+}
+
+fn found(feed: String, parsed: ParsedFeed, page: String) -> Found {
+    let site = if page.is_empty() { parsed.site } else { page };
+    Found {
+        feed,
+        title: parsed.title,
+        site,
+    }
+}
+
+fn get(client: &Client, url: &str) -> Result<(Vec<u8>, String, String), String> {
+    let f = client.get(url, &Validators::default());
+    match f.outcome {
+        Outcome::Body {
+            bytes,
+            content_type,
+            ..
+        } => Ok((bytes, f.final_url, content_type)),
+        Outcome::Failed { error, .. } => Err(format!("{url}: {error}")),
+        Outcome::Gone => Err(format!("{url}: the server says it is gone (HTTP 410)")),
+        Outcome::NotModified => Err(format!("{url}: unexpected 304 Not Modified")),
+    }
+}
+
+/// Feed links a page announces, resolved against its `<base href>` or its address.
+/// Comment feeds come last: a teacher wants the posts.
+pub fn alternate_links(html: &str, page: &Url) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let base = Selector::parse("base[href]")
+        .ok()
+        .and_then(|s| doc.select(&s).next())
+        .and_then(|b| b.value().attr("href"))
+        .and_then(|h| page.join(h).ok())
+        .unwrap_or_else(|| page.clone());
+    let Ok(sel) = Selector::parse("link[href]") else {
+        return Vec::new();
+    };
+    let mut posts = Vec::new();
+    let mut comments = Vec::new();
+    for link in doc.select(&sel) {
+        let v = link.value();
+        let is_alternate = v.attr("rel").is_some_and(|r| {
+            r.split_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("alternate"))
+        });
+        let is_feed = v.attr("type").is_some_and(|t| {
+            let t = t.trim().to_ascii_lowercase();
+            FEED_TYPES.iter().any(|f| t.starts_with(f))
+        });
+        if !is_alternate || !is_feed {
+            continue;
+        }
+        let Some(href) = v.attr("href").and_then(|h| safe_url(h, Some(&base))) else {
+            continue;
+        };
+        let title = v.attr("title").unwrap_or("").to_lowercase();
+        if title.contains("comment") || href.contains("/comments/feed") {
+            comments.push(href);
+        } else {
+            posts.push(href);
+        }
+    }
+    posts.extend(comments);
+    posts
+}
+
+/// Where well-known platforms keep a site's feed, most specific first.
+pub fn conventional_feeds(page: &Url) -> Vec<String> {
+    let host = page.host_str().unwrap_or("").to_ascii_lowercase();
+    let origin = page.origin().ascii_serialization();
+    let segments: Vec<&str> = page
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    let first = segments.first().copied().unwrap_or("");
+    if host.ends_with("youtube.com") {
+        if let ("channel", Some(id)) = (first, segments.get(1)) {
+            out.push(format!(
+                "https://www.youtube.com/feeds/videos.xml?channel_id={id}"
+            ));
+        }
+        if let ("user", Some(name)) = (first, segments.get(1)) {
+            out.push(format!(
+                "https://www.youtube.com/feeds/videos.xml?user={name}"
+            ));
+        }
+        return out;
+    }
+    if host == "medium.com" && first.starts_with('@') {
+        out.push(format!("https://medium.com/feed/{first}"));
+        return out;
+    }
+    if host.ends_with(".medium.com") || host.ends_with(".substack.com") {
+        out.push(format!("{origin}/feed"));
+        return out;
+    }
+    if host.ends_with(".blogspot.com") || host.contains(".blogspot.") {
+        out.push(format!("{origin}/feeds/posts/default"));
+        return out;
+    }
+    // Mastodon and other fediverse servers: a profile /@name has /@name.rss.
+    if segments.len() == 1 && first.starts_with('@') && first.len() > 1 {
+        out.push(format!("{origin}/{first}.rss"));
+    }
+    let dir = {
+        let p = page.path();
+        if p.ends_with('/') {
+            p.to_string()
+        } else {
+            format!("{p}/")
+        }
+    };
+    for tail in [
+        "feed/",
+        "feed",
+        "rss.xml",
+        "atom.xml",
+        "index.xml",
+        "feed.xml",
+        "feeds/posts/default",
+    ] {
+        out.push(format!("{origin}{dir}{tail}"));
+        if dir != "/" {
+            out.push(format!("{origin}/{tail}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_alternate_links_with_relative_hrefs() {
+        let page = Url::parse("https://teach.example.org/blog/").unwrap();
+        let html = r#"<html><head>
+            <link rel="alternate" type="application/rss+xml" title="Comments" href="/comments/feed/">
+            <link rel="stylesheet" href="style.css">
+            <link rel="alternate" type="application/atom+xml" href="atom.xml">
+            <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
+            </head></html>"#;
+        assert_eq!(
+            alternate_links(html, &page),
+            vec![
+                "https://teach.example.org/blog/atom.xml",
+                "https://teach.example.org/comments/feed/"
+            ]
+        );
+    }
+
+    #[test]
+    fn platform_conventions() {
+        let c = |u: &str| conventional_feeds(&Url::parse(u).unwrap());
+        assert_eq!(
+            c("https://mastodon.social/@mrlee")[0],
+            "https://mastodon.social/@mrlee.rss"
+        );
+        assert_eq!(
+            c("https://medium.com/@mrlee")[0],
+            "https://medium.com/feed/@mrlee"
+        );
+        assert_eq!(
+            c("https://mrlee.substack.com/")[0],
+            "https://mrlee.substack.com/feed"
+        );
+        assert_eq!(
+            c("https://mrlee.blogspot.com/")[0],
+            "https://mrlee.blogspot.com/feeds/posts/default"
+        );
+        assert_eq!(
+            c("https://www.youtube.com/channel/UC123")[0],
+            "https://www.youtube.com/feeds/videos.xml?channel_id=UC123"
+        );
+        assert_eq!(
+            c("https://wp.example.org/")[0],
+            "https://wp.example.org/feed/"
+        );
+    }
+}

@@ -1,0 +1,205 @@
+//! `network fetch`: every feed at once (bounded), each result folded into that blog's
+//! cache, permanent moves written back to network.toml. A failure is recorded, never
+//! allowed to cost an entry already collected.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::blogroll::{Blog, Blogroll, Editor};
+use super::cache::{self, BlogCache};
+use super::fetch::{Client, Fetched, HttpOptions, Outcome, Validators, run_pool};
+use super::health::{self, Health};
+use super::parse::{self, ParsedFeed};
+use crate::config::NetworkConfig;
+use crate::error::Result;
+
+/// A feed that moved for good, and was updated in network.toml.
+#[derive(Debug, Clone)]
+pub struct Moved {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+}
+
+pub struct Report {
+    pub blogroll: Blogroll,
+    pub health: Vec<Health>,
+    pub moved: Vec<Moved>,
+    /// One line per blog: what this fetch did.
+    pub results: Vec<String>,
+}
+
+impl Report {
+    pub fn table(&self) -> String {
+        let rows: Vec<(&Blog, Health)> = self
+            .blogroll
+            .blogs
+            .iter()
+            .zip(self.health.iter().cloned())
+            .collect();
+        health::table(&rows)
+    }
+}
+
+enum Work {
+    /// The server asked us to wait (Retry-After) and the time has not come.
+    Waiting(DateTime<Utc>),
+    Done(Box<(Fetched, Option<Result<ParsedFeed, String>>)>),
+}
+
+/// Fetch every blog of the site at `root`. `progress` hears (done, total, blog name).
+pub fn refresh(
+    root: &Path,
+    config: &NetworkConfig,
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Result<Report> {
+    let mut blogroll = Blogroll::load(root)?;
+    let mut caches = cache::load_all(root, &blogroll)?;
+    let client = Client::new(HttpOptions::from_config(config));
+    let start = Utc::now();
+    let jobs: Vec<(&Blog, &BlogCache)> = blogroll.blogs.iter().zip(caches.iter()).collect();
+    let total = jobs.len();
+    let mut done = 0;
+    let work = run_pool(
+        &jobs,
+        config.concurrency,
+        |(blog, cache)| {
+            if let Some(until) = cache.state.retry_after.filter(|u| *u > Utc::now()) {
+                return Work::Waiting(until);
+            }
+            let validators = Validators {
+                etag: cache.state.etag.clone(),
+                last_modified: cache.state.last_modified.clone(),
+            };
+            let fetched = client.get(&blog.feed, &validators);
+            let parsed = match &fetched.outcome {
+                Outcome::Body {
+                    bytes,
+                    content_type,
+                    ..
+                } => Some(parse::parse(
+                    bytes,
+                    &fetched.final_url,
+                    content_type,
+                    Utc::now(),
+                )),
+                _ => None,
+            };
+            Work::Done(Box::new((fetched, parsed)))
+        },
+        |i, _| {
+            done += 1;
+            progress(done, total, &jobs[i].0.name);
+        },
+    );
+
+    let mut moved = Vec::new();
+    let mut results = Vec::new();
+    for ((blog, cache), work) in blogroll.blogs.iter().zip(caches.iter_mut()).zip(work) {
+        let line = apply(cache, work, start, config.keep_per_blog);
+        results.push(format!("{}: {line}", blog.name));
+        if let Some(to) = &cache_moved(cache, blog) {
+            moved.push(Moved {
+                name: blog.name.clone(),
+                from: blog.feed.clone(),
+                to: to.clone(),
+            });
+        }
+        cache::save(root, blog, cache)?;
+    }
+    if !moved.is_empty() {
+        let mut editor = Editor::open(root)?;
+        for m in &moved {
+            editor.set_feed(&m.from, &m.to);
+        }
+        editor.save()?;
+        blogroll = Blogroll::load(root)?;
+    }
+    let now = Utc::now();
+    let health = caches
+        .iter()
+        .map(|c| health::health(c, config.quiet_after_days, now))
+        .collect();
+    Ok(Report {
+        blogroll,
+        health,
+        moved,
+        results,
+    })
+}
+
+fn cache_moved(cache: &BlogCache, blog: &Blog) -> Option<String> {
+    (!super::blogroll::same_feed(&cache.feed, &blog.feed)).then(|| cache.feed.clone())
+}
+
+/// Fold one fetch into a blog's cache; returns what happened, in a few words.
+fn apply(cache: &mut BlogCache, work: Work, now: DateTime<Utc>, keep: usize) -> String {
+    let (fetched, parsed) = match work {
+        Work::Waiting(until) => {
+            return format!(
+                "skipped: the server asked to wait until {}",
+                until.format("%Y-%m-%d %H:%M UTC")
+            );
+        }
+        Work::Done(done) => *done,
+    };
+    let s = &mut cache.state;
+    s.last_attempt = Some(now);
+    if let Some(to) = &fetched.moved_to {
+        cache.feed = to.clone();
+    }
+    let fail = |cache: &mut BlogCache, error: String, retry: Option<DateTime<Utc>>| {
+        let s = &mut cache.state;
+        s.consecutive_failures += 1;
+        s.failing_since.get_or_insert(now);
+        s.last_error = error.clone();
+        s.retry_after = retry;
+        format!("failed: {error}")
+    };
+    match (fetched.outcome, parsed) {
+        (Outcome::Body { validators, .. }, Some(Ok(feed))) => {
+            let before: Vec<String> = cache.entries.iter().map(|e| e.id.clone()).collect();
+            let count = feed.entries.len();
+            if !feed.title.is_empty() {
+                cache.feed_title = feed.title;
+            }
+            if cache.site.is_empty() {
+                cache.site = feed.site;
+            }
+            cache.merge(feed.entries, keep);
+            let new = cache
+                .entries
+                .iter()
+                .filter(|e| !before.contains(&e.id))
+                .count();
+            succeed(cache, now, Some(validators));
+            format!("{count} entries in the feed, {new} new")
+        }
+        (Outcome::Body { .. }, Some(Err(e))) => fail(cache, e, None),
+        (Outcome::NotModified, _) => {
+            succeed(cache, now, None);
+            "not modified".into()
+        }
+        (Outcome::Gone, _) => {
+            cache.state.gone = true;
+            fail(cache, "HTTP 410 Gone".into(), None)
+        }
+        (Outcome::Failed { error, retry_after }, _) => fail(cache, error, retry_after),
+        (Outcome::Body { .. }, None) => fail(cache, "no body".into(), None),
+    }
+}
+
+fn succeed(cache: &mut BlogCache, now: DateTime<Utc>, validators: Option<Validators>) {
+    let s = &mut cache.state;
+    s.last_success = Some(now);
+    s.last_error.clear();
+    s.failing_since = None;
+    s.consecutive_failures = 0;
+    s.gone = false;
+    s.retry_after = None;
+    if let Some(v) = validators {
+        s.etag = v.etag;
+        s.last_modified = v.last_modified;
+    }
+}
