@@ -60,12 +60,19 @@ fn an_edited_post_is_served_and_announced_within_two_seconds() {
     // serve never writes into the site (public/ stays as `build` left it).
     assert!(!site.path().join("public").exists());
     // The pages it rebuilt are named on the terminal.
-    let said: Vec<String> = serve.stdout.try_iter().collect();
-    assert!(
-        said.iter()
-            .any(|l| l.contains("content/posts/first.md changed")),
-        "{said:?}"
-    );
+    // The line may still be on its way from the child process: wait for it.
+    let mut said = Vec::new();
+    let deadline = Instant::now() + TWO_SECONDS;
+    while !said
+        .iter()
+        .any(|l: &String| l.contains("content/posts/first.md changed"))
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match serve.stdout.recv_timeout(left) {
+            Ok(line) => said.push(line),
+            Err(_) => panic!("the rebuild was not named on the terminal: {said:?}"),
+        }
+    }
 
     assert!(serve.interrupt(), "Ctrl-C stops serve with exit code 0");
     let said: Vec<String> = serve.stdout.try_iter().collect();

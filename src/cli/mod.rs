@@ -133,7 +133,7 @@ pub fn main() -> i32 {
             return;
         }
         eprintln!(
-            "error: staffroom hit a bug and stopped ({info}).\n  Your files were not changed. Please report this at https://github.com/staffroom-ssg/staffroom/issues"
+            "error: staffroom hit a bug and stopped ({info}).\n  Your files were not changed. Please report it with the command you ran."
         );
     }));
     // Unlocked handles: holding the stderr lock for the whole run would deadlock
