@@ -48,6 +48,8 @@ impl Builder {
         };
 
         let mut config = Config::load(root)?;
+        // Responses link to the published address, not a preview's --base-url.
+        let published_base = config.base.clone();
         if let Some(url) = &options.base_url {
             config.override_base_url(url)?;
         }
@@ -80,11 +82,24 @@ impl Builder {
         })?;
         lap("static files", &mut stages);
 
-        let mut extras = Extras::default();
+        let stored = crate::responses::store::load_all(root)?;
+        let responses = crate::responses::Index::build(
+            &site,
+            &[&published_base],
+            network.as_ref().map(|n| (&n.blogroll, n.caches.as_slice())),
+            &stored,
+        );
+        let mut extras = Extras {
+            responses: responses.values(),
+            network: None,
+        };
         if let Some(n) = &network {
-            extras.network = Some(n.page.clone());
+            let mut page = n.page.clone();
+            responses.mark_river(&mut page, &site);
+            extras.network = Some(page);
             staging.write("blogroll.opml", n.opml.as_bytes())?;
         }
+        lap("responses", &mut stages);
         let mut files = pages::render_all(&site, &renderer, &extras, &staging)?;
         lap("pages", &mut stages);
 

@@ -3,7 +3,9 @@
 //!
 //! The pipeline, one module per stage:
 //! `config` → `content` → `site` → `render` → `feeds` → `output`, run in order by `build`;
-//! beside them `network` (the blogroll, its feeds and their cache).
+//! beside them `network` (the blogroll, its feeds and their cache), `responses` (what
+//! other blogs wrote back, shown under each post) and `webmention` (telling linked
+//! sites about new posts).
 //! The `cli` module is the thin edge that turns arguments into calls.
 
 pub mod build;
@@ -17,6 +19,8 @@ pub mod init;
 pub mod network;
 pub mod output;
 pub mod render;
+pub mod responses;
 pub mod site;
+pub mod webmention;
 
 pub use error::{Error, Result};

@@ -6,6 +6,7 @@ mod check;
 mod init;
 mod network;
 mod new;
+mod webmention;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -54,6 +55,8 @@ pub enum Command {
     New(new::NewArgs),
     /// Follow other blogs: add, fetch, status, import, export
     Network(network::NetworkArgs),
+    /// Tell linked sites about your posts, or import responses (W3C Webmention)
+    Webmention(webmention::WebmentionArgs),
 }
 
 /// Where a command prints: `out` for results, `err` for problems and progress.
@@ -95,6 +98,7 @@ pub fn run(
         Command::Init(args) => init::run(&cli.global, args, &mut o),
         Command::New(args) => new::run(&cli.global, args, &mut o),
         Command::Network(args) => network::run(&cli.global, args, &mut o),
+        Command::Webmention(args) => webmention::run(&cli.global, args, &mut o),
     };
     match result {
         Ok(()) => 0,
