@@ -1,6 +1,8 @@
 //! `staffroom webmention ...`: tell linked sites about your posts, and bring in the
 //! responses a Webmention service collected for you.
 
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
@@ -10,6 +12,7 @@ use crate::content::highlight::Highlighter;
 use crate::network::fetch::{Client, HttpOptions, Outcome, Validators};
 use crate::responses::jf2;
 use crate::site::{LoadOptions, Site};
+use crate::webmention::ledger::{Ledger, Status};
 use crate::webmention::send::{self, Options};
 
 #[derive(Debug, Args)]
@@ -46,25 +49,29 @@ pub fn run(global: &Global, args: WebmentionArgs, o: &mut Output) -> anyhow::Res
             dry_run,
             allow_private,
         } => {
-            if !o.quiet && !site.posts.is_empty() {
-                writeln!(
-                    o.err,
-                    "Looking for Webmention endpoints of the pages your posts link to ..."
-                )?;
+            let ledger = Ledger::load(&root)?;
+            let show_bar = !o.quiet && std::io::stderr().is_terminal();
+            let bar = indicatif::ProgressBar::hidden();
+            if show_bar {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:30} {pos}/{len} links  {wide_msg}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
             }
-            let report = send::send(
-                &root,
-                &site,
-                Options {
-                    dry_run,
-                    allow_private,
-                },
-            )?;
-            for r in report
-                .rows
-                .iter()
-                .filter(|r| r.status == crate::webmention::ledger::Status::Skipped)
-            {
+            let options = Options {
+                dry_run,
+                allow_private,
+            };
+            let report = send::send(&root, &site, ledger, options, &mut |done, total, target| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+                bar.set_message(target.to_string());
+            })?;
+            bar.finish_and_clear();
+            for r in report.rows.iter().filter(|r| r.status == Status::Skipped) {
                 writeln!(
                     o.err,
                     "note: skipped {} for {}: {}",

@@ -61,8 +61,15 @@ fn targets(site: &Site, post: usize, own: &str) -> Vec<String> {
     out
 }
 
-pub fn send(root: &Path, site: &Site, options: Options) -> Result<Report> {
-    let mut ledger = Ledger::load(root)?;
+/// Send what is due for every post of `site` and record it in `ledger` (saved under
+/// `root`, except in a dry run). `progress` hears (done, total, target).
+pub fn send(
+    root: &Path,
+    site: &Site,
+    mut ledger: Ledger,
+    options: Options,
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Result<Report> {
     let own = normalize(site.config.base.url.as_str(), None)
         .map(|n| format!("{n}/"))
         .unwrap_or_default();
@@ -86,11 +93,16 @@ pub fn send(root: &Path, site: &Site, options: Options) -> Result<Report> {
     }
 
     let client = Client::new(HttpOptions::from_config(&site.config.site.network));
+    let total = jobs.len();
+    let mut finished = 0;
     let rows = run_pool(
         &jobs,
         site.config.site.network.concurrency,
         |job| notify(&client, job, site, options),
-        |_, _| {},
+        |_, row: &Row| {
+            finished += 1;
+            progress(finished, total, &row.target);
+        },
     );
 
     if !options.dry_run {
