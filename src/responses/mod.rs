@@ -67,7 +67,7 @@ impl Response {
             "author_url": self.author_url,
             "blog": self.blog,
             "title": self.title,
-            "date": self.date.map(|d| d.to_rfc3339()).unwrap_or_default(),
+            "date": self.date.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)).unwrap_or_default(),
             "date_display": self.date.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default(),
             "excerpt": self.excerpt,
         })
