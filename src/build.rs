@@ -51,6 +51,8 @@ pub struct Prepared {
     pub output: PathBuf,
     /// The My network page and blogroll, when the site follows blogs.
     pub network: Option<ForBuild>,
+    /// Responses to each post (by index into `site.posts`), for its page.
+    pub responses: Vec<serde_json::Value>,
 }
 
 /// What `serve` remembers of the last good build, to redo only what changed.
@@ -133,6 +135,8 @@ impl Builder {
         stages: &mut Stages,
     ) -> Result<Prepared> {
         let mut config = Config::load(root)?;
+        // Responses link to the published address, not a preview's --base-url.
+        let published_base = config.base.clone();
         if let Some(url) = &options.base_url {
             config.override_base_url(url)?;
         }
@@ -141,19 +145,33 @@ impl Builder {
             .clone()
             .unwrap_or_else(|| root.join("public"));
         // The network comes from the committed cache only: a build never goes online.
-        let network = crate::network::for_build(&config)?;
+        let mut network = crate::network::for_build(&config)?;
         let theme = ThemeFiles::load(root, config.site.theme.as_deref())?;
         let renderer = Renderer::new(&theme, &config.base)?;
         stages.lap("config and theme");
 
         let site = Site::load(config, &options.load, &self.highlighter, &self.cache)?;
         stages.lap("content and Markdown");
+
+        let stored = crate::responses::store::load_all(root)?;
+        let index = crate::responses::Index::build(
+            &site,
+            &[&published_base],
+            network.as_ref().map(|n| (&n.blogroll, n.caches.as_slice())),
+            &stored,
+        );
+        if let Some(n) = network.as_mut() {
+            index.mark_river(&mut n.page, &site);
+        }
+        let responses = index.values();
+        stages.lap("responses");
         Ok(Prepared {
             site,
             theme,
             renderer,
             output,
             network,
+            responses,
         })
     }
 
@@ -170,6 +188,7 @@ impl Builder {
             theme,
             renderer,
             network,
+            responses,
             ..
         } = prepared;
         let statics: Vec<_> = theme.statics.iter().collect();
@@ -187,7 +206,10 @@ impl Builder {
             .try_for_each(|(src, dest)| sink.copy(&Origin::File(src.clone()), dest))?;
         stages.lap("static files");
 
-        let mut extras = Extras::default();
+        let mut extras = Extras {
+            responses: responses.clone(),
+            network: None,
+        };
         if let Some(n) = network {
             extras.network = Some(n.page.clone());
             sink.write("blogroll.opml", n.opml.as_bytes())?;

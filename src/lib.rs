@@ -3,8 +3,10 @@
 //!
 //! The pipeline, one module per stage:
 //! `config` → `content` → `site` → `render` → `feeds` → `output`, run in order by `build`;
-//! beside them `network` (the blogroll, its feeds and their cache) and `serve` (the
-//! live preview, which runs the same stages again on each save).
+//! beside them `network` (the blogroll, its feeds and their cache), `responses` (what
+//! other blogs wrote back, shown under each post), `webmention` (telling linked sites
+//! about new posts), `check` (links and images in the built site) and `serve` (the live
+//! preview, which runs the same stages again on each save).
 //! The `cli` module is the thin edge that turns arguments into calls.
 
 pub mod build;
@@ -18,7 +20,9 @@ pub mod init;
 pub mod network;
 pub mod output;
 pub mod render;
+pub mod responses;
 pub mod serve;
 pub mod site;
+pub mod webmention;
 
 pub use error::{Error, Result};

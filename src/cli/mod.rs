@@ -7,6 +7,7 @@ mod init;
 mod network;
 mod new;
 mod serve;
+mod webmention;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -57,6 +58,8 @@ pub enum Command {
     Network(network::NetworkArgs),
     /// Preview the site: build, serve it on this computer, rebuild and reload on save
     Serve(serve::ServeArgs),
+    /// Tell linked sites about your posts, or import responses (W3C Webmention)
+    Webmention(webmention::WebmentionArgs),
 }
 
 /// Where a command prints: `out` for results, `err` for problems and progress.
@@ -99,6 +102,7 @@ pub fn run(
         Command::New(args) => new::run(&cli.global, args, &mut o),
         Command::Network(args) => network::run(&cli.global, args, &mut o),
         Command::Serve(args) => serve::run(&cli.global, args, &mut o),
+        Command::Webmention(args) => webmention::run(&cli.global, args, &mut o),
     };
     match result {
         Ok(()) => 0,

@@ -19,6 +19,8 @@ pub const USER_AGENT: &str = concat!(
     " (+https://github.com/staffroom-ssg/staffroom; blogroll reader)"
 );
 
+const ACCEPT_PAGE: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5";
+
 const ACCEPT: &str = "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5";
 
 #[derive(Debug, Clone)]
@@ -70,6 +72,8 @@ pub struct Fetched {
     pub final_url: String,
     /// Set when the feed moved permanently (301/308): its new address.
     pub moved_to: Option<String>,
+    /// Every `Link` header of the last response, in order (Webmention discovery reads them).
+    pub link_headers: Vec<String>,
 }
 
 pub struct Client {
@@ -98,11 +102,20 @@ impl Client {
 
     /// GET `url`, conditional on `validators`, following up to `max_redirects`.
     pub fn get(&self, url: &str, validators: &Validators) -> Fetched {
+        self.get_accepting(url, validators, ACCEPT)
+    }
+
+    /// GET a web page (not a feed), following redirects.
+    pub fn get_page(&self, url: &str) -> Fetched {
+        self.get_accepting(url, &Validators::default(), ACCEPT_PAGE)
+    }
+
+    fn get_accepting(&self, url: &str, validators: &Validators, accept: &str) -> Fetched {
         let mut current = url.to_string();
         let mut moved_to = None;
         let mut still_permanent = true;
         for _ in 0..=self.options.max_redirects {
-            let mut req = self.agent.get(&current).header("Accept", ACCEPT);
+            let mut req = self.agent.get(&current).header("Accept", accept);
             if !validators.etag.is_empty() {
                 req = req.header("If-None-Match", &validators.etag);
             }
@@ -114,6 +127,13 @@ impl Client {
                 Err(e) => return self.failed(current, moved_to, self.describe(&e), None),
             };
             let status = resp.status().as_u16();
+            let link_headers: Vec<String> = resp
+                .headers()
+                .get_all("link")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(String::from)
+                .collect();
             let header = |name: &str| {
                 resp.headers()
                     .get(name)
@@ -143,6 +163,7 @@ impl Client {
                             },
                             final_url: current,
                             moved_to,
+                            link_headers,
                         },
                         Err(e) => self.failed(current, moved_to, self.describe(&e), None),
                     };
@@ -171,6 +192,7 @@ impl Client {
                         outcome: Outcome::NotModified,
                         final_url: current,
                         moved_to,
+                        link_headers,
                     };
                 }
                 410 => {
@@ -178,6 +200,7 @@ impl Client {
                         outcome: Outcome::Gone,
                         final_url: current,
                         moved_to,
+                        link_headers,
                     };
                 }
                 _ => {
@@ -206,7 +229,23 @@ impl Client {
             outcome: Outcome::Failed { error, retry_after },
             final_url,
             moved_to,
+            link_headers: Vec::new(),
         }
+    }
+
+    /// POST `pairs` form-encoded to `url`, without following redirects: the status, or
+    /// why there was none.
+    pub fn post_form(&self, url: &str, pairs: &[(&str, &str)]) -> Result<u16, String> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let resp = self
+            .agent
+            .post(url)
+            .content_type("application/x-www-form-urlencoded")
+            .send(body.as_bytes())
+            .map_err(|e| self.describe(&e))?;
+        Ok(resp.status().as_u16())
     }
 
     fn describe(&self, e: &ureq::Error) -> String {

@@ -25,10 +25,13 @@ use crate::error::{Error, Result};
 
 pub use blogroll::{Blog, Blogroll};
 
-/// What a build needs from the network: the page value and the OPML file.
+/// What a build needs from the network: the page value, the OPML file, and the
+/// cache itself (responses to the teacher's posts are found in it).
 pub struct ForBuild {
     pub page: serde_json::Value,
     pub opml: String,
+    pub blogroll: Blogroll,
+    pub caches: Vec<cache::BlogCache>,
 }
 
 /// Load the blogroll and the cache for a build. No network access: a build must be
@@ -42,7 +45,12 @@ pub fn for_build(config: &Config) -> Result<Option<ForBuild>> {
     let now = chrono::Utc::now();
     let page = page::network_value(&blogroll, &caches, &config.site.network, now);
     let opml = opml::export(&blogroll, &config.site.title, &config.site.author.name)?;
-    Ok(Some(ForBuild { page, opml }))
+    Ok(Some(ForBuild {
+        page,
+        opml,
+        blogroll,
+        caches,
+    }))
 }
 
 /// Write a file so that a reader sees the old or the new version, never half of one:

@@ -62,7 +62,7 @@ pub fn network_value(
         "blogs": blogs,
         "groups": groups,
         "count": blogroll.blogs.len(),
-        "last_fetch": last_fetch.map(|d| d.to_rfc3339()).unwrap_or_default(),
+        "last_fetch": last_fetch.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)).unwrap_or_default(),
         "last_fetch_display": last_fetch.map(display).unwrap_or_default(),
     })
 }
@@ -101,7 +101,7 @@ fn river(blogroll: &Blogroll, caches: &[BlogCache], config: &NetworkConfig) -> V
             "title": if title.is_empty() { "Untitled post".to_string() } else { title },
             "url": e.url,
             "date": date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-            "date_iso": date.map(|d| d.to_rfc3339()).unwrap_or_default(),
+            "date_iso": date.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)).unwrap_or_default(),
             "date_display": date.map(display).unwrap_or_default(),
             "summary": e.summary,
             "author": e.author,
@@ -124,7 +124,10 @@ fn site_of(blog: &Blog, cache: &BlogCache) -> String {
 }
 
 fn blog_value(blog: &Blog, cache: &BlogCache, h: &Health) -> Value {
-    let iso = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339()).unwrap_or_default();
+    let iso = |d: Option<DateTime<Utc>>| {
+        d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+            .unwrap_or_default()
+    };
     json!({
         "name": blog.name,
         "slug": blog.slug(),

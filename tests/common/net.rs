@@ -85,6 +85,17 @@ pub struct Seen {
     pub path: String,
     pub headers: HashMap<String, String>,
     pub status: u16,
+    pub method: String,
+    pub body: String,
+}
+
+impl Seen {
+    /// A form-encoded body's value for `key`.
+    pub fn form(&self, key: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.body.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    }
 }
 
 type Handler = dyn Fn(&str, &HashMap<String, String>) -> Reply + Send + Sync;
@@ -117,6 +128,10 @@ impl Server {
                     peak2.clone(),
                 );
                 std::thread::spawn(move || {
+                    let mut req = req;
+                    let method = req.method().to_string();
+                    let mut body = String::new();
+                    let _ = req.as_reader().read_to_string(&mut body);
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     let path = req.url().to_string();
@@ -139,6 +154,8 @@ impl Server {
                         path,
                         headers,
                         status,
+                        method,
+                        body,
                     });
                     let header = |k: &str, v: &str| {
                         tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap()
@@ -189,6 +206,17 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Every POST the server received, in order.
+    pub fn posts(&self) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.method == "POST")
+            .cloned()
+            .collect()
     }
 
     pub fn requests_to(&self, path: &str) -> Vec<Seen> {

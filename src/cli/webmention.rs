@@ -1,0 +1,126 @@
+//! `staffroom webmention ...`: tell linked sites about your posts, and bring in the
+//! responses a Webmention service collected for you.
+
+use std::io::IsTerminal;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use super::{Global, Output};
+use crate::config::Config;
+use crate::content::highlight::Highlighter;
+use crate::network::fetch::{Client, HttpOptions, Outcome, Validators};
+use crate::responses::jf2;
+use crate::site::{LoadOptions, Site};
+use crate::webmention::ledger::{Ledger, Status};
+use crate::webmention::send::{self, Options};
+
+#[derive(Debug, Args)]
+pub struct WebmentionArgs {
+    #[command(subcommand)]
+    pub command: WebmentionCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebmentionCommand {
+    /// Tell the pages your posts link to about them (W3C Webmention)
+    Send {
+        /// Find where each page takes Webmentions, but send nothing and record nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Also send to endpoints on this computer or a private network
+        #[arg(long)]
+        allow_private: bool,
+    },
+    /// Bring responses from a Webmention service's JF2 export into data/responses/
+    Import {
+        /// The export: a .jf2/.json file, or its https:// address
+        source: String,
+    },
+}
+
+pub fn run(global: &Global, args: WebmentionArgs, o: &mut Output) -> anyhow::Result<()> {
+    let config = Config::load(&global.root)?;
+    let root = config.root.clone();
+    let http = HttpOptions::from_config(&config.site.network);
+    let site = Site::load(
+        config,
+        &LoadOptions::default(),
+        &Highlighter::default(),
+        &crate::content::cache::Cache::default(),
+    )?;
+    match args.command {
+        WebmentionCommand::Send {
+            dry_run,
+            allow_private,
+        } => {
+            let ledger = Ledger::load(&root)?;
+            let show_bar = !o.quiet && std::io::stderr().is_terminal();
+            let bar = indicatif::ProgressBar::hidden();
+            if show_bar {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:30} {pos}/{len} links  {wide_msg}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+            }
+            let options = Options {
+                dry_run,
+                allow_private,
+            };
+            let report = send::send(&root, &site, ledger, options, &mut |done, total, target| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+                bar.set_message(target.to_string());
+            })?;
+            bar.finish_and_clear();
+            for r in report.rows.iter().filter(|r| r.status == Status::Skipped) {
+                writeln!(
+                    o.err,
+                    "note: skipped {} for {}: {}",
+                    r.endpoint, r.target, r.note
+                )?;
+            }
+            if !o.quiet {
+                write!(o.out, "{}", report.table())?;
+            }
+            Ok(())
+        }
+        WebmentionCommand::Import { source } => {
+            let bytes = if source.starts_with("https://") || source.starts_with("http://") {
+                let fetched = Client::new(http).get(&source, &Validators::default());
+                match fetched.outcome {
+                    Outcome::Body { bytes, .. } => bytes,
+                    Outcome::Failed { error, .. } => anyhow::bail!(
+                        "{source}: {error}\n  hint: check the address (and its token) in a browser"
+                    ),
+                    _ => anyhow::bail!("{source}: the server sent no export"),
+                }
+            } else {
+                std::fs::read(&source)
+                    .with_context(|| format!("{source}: cannot read this file"))?
+            };
+            let (found, unusable) = jf2::parse(&source, &bytes)?;
+            let report = jf2::import(&root, &site, found)?;
+            if !o.quiet {
+                writeln!(
+                    o.out,
+                    "Imported {} into {}/ ({} already there, {} for pages that are not posts, {} private or without an address).",
+                    crate::cli::count(report.added.len(), "response"),
+                    crate::responses::store::RESPONSES_DIR,
+                    report.already_there,
+                    report.not_posts,
+                    report.skipped + unusable,
+                )?;
+            }
+            if o.verbose {
+                for p in &report.added {
+                    writeln!(o.out, "  {}", p.display())?;
+                }
+            }
+            Ok(())
+        }
+    }
+}

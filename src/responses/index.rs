@@ -1,0 +1,228 @@
+//! Which post each response answers. Every post address (its permalink under every
+//! base URL the site is known by, and its aliases) goes into one hash map in
+//! normalised form, so matching costs one lookup per link: a district hub with 5,000
+//! blogs of 50 entries each is 250,000 entries, and a nested loop over posts would
+//! not finish.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+use url::Url;
+
+use super::normalize::{normalize, normalize_url, response_key};
+use super::store::Loaded;
+use super::{Kind, Response, excerpt};
+use crate::config::BaseUrl;
+use crate::network::Blogroll;
+use crate::network::cache::BlogCache;
+use crate::site::Site;
+
+/// The site's post addresses, normalised.
+pub struct PostUrls {
+    by_url: HashMap<String, usize>,
+    /// Normalised bases with a trailing `/`: an address under one is the site itself.
+    own: Vec<String>,
+}
+
+impl PostUrls {
+    /// `bases` are the base URLs the posts are (or were) published under, besides
+    /// the one in the site's config: a preview build with `--base-url` still has to
+    /// recognise links to the real site.
+    pub fn new(site: &Site, bases: &[&BaseUrl]) -> PostUrls {
+        let mut all: Vec<&BaseUrl> = vec![&site.config.base];
+        all.extend(bases.iter().copied().filter(|b| **b != site.config.base));
+        let mut by_url = HashMap::with_capacity(site.posts.len() * all.len() * 2);
+        for base in &all {
+            for (i, post) in site.posts.iter().enumerate() {
+                for path in std::iter::once(&post.path).chain(&post.aliases) {
+                    let absolute = base.absolute(&base.join(path));
+                    if let Some(n) = normalize(&absolute, None) {
+                        by_url.entry(n).or_insert(i);
+                    }
+                }
+            }
+        }
+        let own = all
+            .iter()
+            .filter_map(|b| normalize_url(&b.url))
+            .map(|n| format!("{n}/"))
+            .collect();
+        PostUrls { by_url, own }
+    }
+
+    pub fn post_of(&self, normalized: &str) -> Option<usize> {
+        self.by_url.get(normalized).copied()
+    }
+
+    fn is_own(&self, normalized: &str) -> bool {
+        let with_slash = format!("{normalized}/");
+        self.own.iter().any(|o| with_slash.starts_with(o.as_str()))
+    }
+}
+
+/// The responses of every post.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// By index into `site.posts`; each list oldest first.
+    pub per_post: Vec<Vec<Response>>,
+    /// Response files whose `target` is none of the site's posts.
+    pub unmatched: Vec<PathBuf>,
+    /// Normalised address of a network entry → the posts it responds to.
+    responding: HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    /// Match `stored` responses and every entry of `network` against the posts.
+    /// Stored files come first, so what a teacher wrote by hand wins over what a
+    /// feed says about the same response.
+    pub fn build(
+        site: &Site,
+        bases: &[&BaseUrl],
+        network: Option<(&Blogroll, &[BlogCache])>,
+        stored: &[Loaded],
+    ) -> Index {
+        let posts = PostUrls::new(site, bases);
+        let mut index = Index {
+            per_post: vec![Vec::new(); site.posts.len()],
+            ..Index::default()
+        };
+        let mut slot: HashMap<(usize, String), usize> = HashMap::new();
+        let mut add = |index: &mut Index, post: usize, key: String, r: Response| {
+            let list = &mut index.per_post[post];
+            match slot.get(&(post, key.clone())) {
+                Some(&i) => list[i].merge(r),
+                None => {
+                    slot.insert((post, key), list.len());
+                    list.push(r);
+                }
+            }
+        };
+
+        for l in stored {
+            let s = &l.response;
+            let (Some(target), Some(key)) = (normalize(&s.target, None), response_key(&s.url))
+            else {
+                continue;
+            };
+            let Some(post) = posts.post_of(&target) else {
+                index.unmatched.push(l.path.clone());
+                continue;
+            };
+            if posts.is_own(&key) {
+                continue;
+            }
+            let r = Response {
+                url: s.url.clone(),
+                kind: s.kind,
+                author: crate::network::sanitize::plain(&s.author),
+                author_url: s.author_url.clone(),
+                blog: crate::network::sanitize::plain(&s.blog),
+                title: crate::network::sanitize::plain(&s.title),
+                date: s.date,
+                excerpt: excerpt(&s.content),
+            };
+            add(&mut index, post, key, r);
+        }
+
+        for (blog, cache) in network
+            .into_iter()
+            .flat_map(|(roll, caches)| roll.blogs.iter().zip(caches))
+        {
+            for e in &cache.entries {
+                let Ok(base) = Url::parse(&e.url) else {
+                    continue;
+                };
+                let Some(key) = response_key(&e.url) else {
+                    continue;
+                };
+                if posts.is_own(&key) {
+                    continue;
+                }
+                let mut targets: Vec<usize> = e
+                    .links
+                    .iter()
+                    .filter_map(|l| normalize(l, Some(&base)))
+                    .filter_map(|n| posts.post_of(&n))
+                    .collect();
+                targets.sort_unstable();
+                targets.dedup();
+                for &post in &targets {
+                    let r = Response {
+                        url: e.url.clone(),
+                        kind: Kind::Mention,
+                        author: e.author.clone(),
+                        author_url: if blog.site.is_empty() {
+                            cache.site.clone()
+                        } else {
+                            blog.site.clone()
+                        },
+                        blog: blog.name.clone(),
+                        title: e.title.clone(),
+                        date: e.date(),
+                        excerpt: excerpt(&e.summary),
+                    };
+                    add(&mut index, post, key.clone(), r);
+                }
+                if !targets.is_empty() {
+                    index.responding.insert(key, targets);
+                }
+            }
+        }
+
+        for list in &mut index.per_post {
+            for r in list.iter_mut() {
+                if r.blog.is_empty() && r.author.is_empty() {
+                    r.blog = Url::parse(&r.url)
+                        .ok()
+                        .and_then(|u| {
+                            u.host_str()
+                                .map(|h| h.trim_start_matches("www.").to_string())
+                        })
+                        .unwrap_or_default();
+                }
+            }
+            // Oldest first, as a conversation reads; undated ones last.
+            list.sort_by(|a, b| {
+                (a.date.is_none(), a.date)
+                    .cmp(&(b.date.is_none(), b.date))
+                    .then_with(|| a.url.cmp(&b.url))
+            });
+        }
+        index
+    }
+
+    /// `post.responses` for every post.
+    pub fn values(&self) -> Vec<Value> {
+        self.per_post
+            .iter()
+            .map(|list| Value::Array(list.iter().map(Response::value).collect()))
+            .collect()
+    }
+
+    /// The posts an entry at `url` (from the network) responds to.
+    pub fn responding_to(&self, url: &str) -> &[usize] {
+        response_key(url)
+            .and_then(|n| self.responding.get(&n))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Give each item of the network page's river `responds_to`: the teacher's posts
+    /// it links to, as `{title, url}` (empty when none).
+    pub fn mark_river(&self, network: &mut Value, site: &Site) {
+        let Some(river) = network.get_mut("river").and_then(Value::as_array_mut) else {
+            return;
+        };
+        for item in river {
+            let url = item.get("url").and_then(Value::as_str).unwrap_or("");
+            let posts: Vec<Value> = self
+                .responding_to(url)
+                .iter()
+                .map(|&i| json!({ "title": site.posts[i].title, "url": site.posts[i].url }))
+                .collect();
+            if let Some(obj) = item.as_object_mut() {
+                obj.insert("responds_to".into(), Value::Array(posts));
+            }
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! `data/webmentions.json`: which targets each post has told, so a second `webmention
+//! send` sends nothing new. Committed with the site like the network cache, so CI and
+//! a laptop share one memory. A post whose content or `updated` date changes tells its
+//! targets again, including the ones it no longer links to: a receiver updates or
+//! removes the mention only when told.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Result};
+use crate::site::Post;
+
+pub const LEDGER_FILE: &str = "data/webmentions.json";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Ledger {
+    /// By the post's permalink (the `source` of its Webmentions).
+    pub posts: BTreeMap<String, PostRecord>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PostRecord {
+    /// The post's content when its targets were last told (`Version::hash`).
+    pub hash: String,
+    pub updated: String,
+    pub targets: BTreeMap<String, TargetRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetRecord {
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub endpoint: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    pub at: DateTime<Utc>,
+    /// The post no longer links here; the target still has to hear so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The endpoint answered 2xx.
+    Sent,
+    /// The endpoint answered 4xx: it will not take this one, and asking again won't help.
+    Rejected,
+    /// The target advertises no endpoint.
+    NoEndpoint,
+    /// A network error or 5xx: tried again next time.
+    Failed,
+    /// The endpoint is on a private address and `--allow-private` was not given.
+    Skipped,
+}
+
+impl Status {
+    /// Done with, until the post changes.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Sent | Status::Rejected | Status::NoEndpoint)
+    }
+}
+
+/// What identifies one version of a post. A stable hash (FNV-1a), so the ledger means
+/// the same to every staffroom version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub hash: String,
+    pub updated: String,
+}
+
+impl Version {
+    pub fn of(post: &Post) -> Version {
+        let mut h = fnv::FnvHasher::default();
+        h.write(post.title.as_bytes());
+        h.write(&[0]);
+        h.write(post.content.as_bytes());
+        Version {
+            hash: format!("{:016x}", h.finish()),
+            updated: post.updated.map(|u| u.to_rfc3339()).unwrap_or_default(),
+        }
+    }
+}
+
+/// One notification to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub target: String,
+    /// The post used to link to the target and no longer does.
+    pub removed: bool,
+}
+
+/// One notification made.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub target: String,
+    pub removed: bool,
+    pub status: Status,
+    pub endpoint: String,
+    pub note: String,
+}
+
+impl Ledger {
+    pub fn path(root: &Path) -> PathBuf {
+        root.join(LEDGER_FILE)
+    }
+
+    pub fn load(root: &Path) -> Result<Ledger> {
+        let path = Self::path(root);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            Error::input(
+                Location::line(&path, e.line()).with_column(Some(e.column())),
+                format!("the record of sent Webmentions is damaged: {e}"),
+            )
+            .with_hint(format!(
+                "restore it with `git checkout -- {LEDGER_FILE}`; deleting it makes the next send tell every linked site again"
+            ))
+        })
+    }
+
+    pub fn save(&self, root: &Path) -> Result<()> {
+        let path = Self::path(root);
+        let mut text = serde_json::to_string_pretty(self)
+            .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+        text.push('\n');
+        crate::network::write_atomically(&path, text.as_bytes(), true)
+    }
+
+    /// What `source`, now at `version` and linking to `targets`, still has to send.
+    pub fn due(&self, source: &str, version: &Version, targets: &[String]) -> Vec<Due> {
+        let Some(rec) = self.posts.get(source) else {
+            return targets
+                .iter()
+                .map(|t| Due {
+                    target: t.clone(),
+                    removed: false,
+                })
+                .collect();
+        };
+        let changed = rec.hash != version.hash || rec.updated != version.updated;
+        let current: BTreeSet<&str> = targets.iter().map(String::as_str).collect();
+        let mut due: Vec<Due> = targets
+            .iter()
+            .filter(|t| {
+                changed
+                    || rec
+                        .targets
+                        .get(*t)
+                        .is_none_or(|r| r.removed || !r.status.is_final())
+            })
+            .map(|t| Due {
+                target: t.clone(),
+                removed: false,
+            })
+            .collect();
+        for (t, r) in &rec.targets {
+            if current.contains(t.as_str()) {
+                continue;
+            }
+            // A target that never took a mention has none to remove.
+            let told_before = matches!(r.status, Status::Sent);
+            let still_owed = r.removed && !r.status.is_final();
+            if (changed && told_before) || still_owed {
+                due.push(Due {
+                    target: t.clone(),
+                    removed: true,
+                });
+            }
+        }
+        due
+    }
+
+    /// Remember what was sent for `source`, now at `version` and linking to `targets`.
+    pub fn record(
+        &mut self,
+        source: &str,
+        version: &Version,
+        targets: &[String],
+        done: &[Done],
+        now: DateTime<Utc>,
+    ) {
+        let rec = self.posts.entry(source.to_string()).or_default();
+        rec.hash = version.hash.clone();
+        rec.updated = version.updated.clone();
+        for d in done {
+            rec.targets.insert(
+                d.target.clone(),
+                TargetRecord {
+                    status: d.status,
+                    endpoint: d.endpoint.clone(),
+                    note: d.note.clone(),
+                    at: now,
+                    removed: d.removed,
+                },
+            );
+        }
+        let current: BTreeSet<&str> = targets.iter().map(String::as_str).collect();
+        // A removed link is forgotten once its target has heard (or cannot hear).
+        rec.targets
+            .retain(|t, r| current.contains(t.as_str()) || (r.removed && !r.status.is_final()));
+        if rec.targets.is_empty() && targets.is_empty() {
+            self.posts.remove(source);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(hash: &str) -> Version {
+        Version {
+            hash: hash.into(),
+            updated: String::new(),
+        }
+    }
+
+    fn done(target: &str, status: Status, removed: bool) -> Done {
+        Done {
+            target: target.into(),
+            removed,
+            status,
+            endpoint: String::new(),
+            note: String::new(),
+        }
+    }
+
+    fn targets(t: &[&str]) -> Vec<String> {
+        t.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn new_posts_send_everything_then_nothing() {
+        let mut l = Ledger::default();
+        let t = targets(&["https://a/", "https://b/", "https://c/"]);
+        assert_eq!(l.due("s", &v("1"), &t).len(), 3);
+        l.record(
+            "s",
+            &v("1"),
+            &t,
+            &[
+                done("https://a/", Status::Sent, false),
+                done("https://b/", Status::NoEndpoint, false),
+                done("https://c/", Status::Failed, false),
+            ],
+            Utc::now(),
+        );
+        let due = l.due("s", &v("1"), &t);
+        assert_eq!(
+            due,
+            vec![Due {
+                target: "https://c/".into(),
+                removed: false
+            }],
+            "only the failure is retried"
+        );
+    }
+
+    #[test]
+    fn a_change_tells_current_and_removed_targets() {
+        let mut l = Ledger::default();
+        let t = targets(&["https://a/", "https://b/"]);
+        l.record(
+            "s",
+            &v("1"),
+            &t,
+            &[
+                done("https://a/", Status::Sent, false),
+                done("https://b/", Status::NoEndpoint, false),
+            ],
+            Utc::now(),
+        );
+        let now = targets(&["https://c/"]);
+        let due = l.due("s", &v("2"), &now);
+        assert_eq!(
+            due,
+            vec![
+                Due {
+                    target: "https://c/".into(),
+                    removed: false
+                },
+                Due {
+                    target: "https://a/".into(),
+                    removed: true
+                },
+            ]
+        );
+        l.record(
+            "s",
+            &v("2"),
+            &now,
+            &[
+                done("https://c/", Status::Sent, false),
+                done("https://a/", Status::Failed, true),
+            ],
+            Utc::now(),
+        );
+        assert_eq!(
+            l.due("s", &v("2"), &now),
+            vec![Due {
+                target: "https://a/".into(),
+                removed: true
+            }],
+            "a removal that failed is owed"
+        );
+        l.record(
+            "s",
+            &v("2"),
+            &now,
+            &[done("https://a/", Status::Sent, true)],
+            Utc::now(),
+        );
+        assert!(l.due("s", &v("2"), &now).is_empty());
+        assert_eq!(l.posts["s"].targets.len(), 1);
+    }
+}

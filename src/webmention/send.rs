@@ -1,0 +1,343 @@
+//! `webmention send`: for every published post, the links it has (and, after an
+//! update, the ones it lost) that were not told yet; discover each endpoint, POST
+//! `source` and `target`, remember the result.
+
+use std::net::{IpAddr, ToSocketAddrs};
+use std::path::Path;
+
+use chrono::Utc;
+use url::{Host, Url};
+
+use super::discover::{self, Found};
+use super::ledger::{Done, Ledger, Status, Version};
+use crate::error::Result;
+use crate::network::fetch::{Client, HttpOptions, run_pool};
+use crate::responses::normalize::normalize;
+use crate::site::Site;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Find endpoints but send nothing and record nothing.
+    pub dry_run: bool,
+    /// Send to endpoints on loopback and private addresses (tests, an intranet).
+    pub allow_private: bool,
+}
+
+/// One row of the summary.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The post's site path (`posts/x/`).
+    pub post: String,
+    pub target: String,
+    pub removed: bool,
+    pub status: Status,
+    pub endpoint: String,
+    pub note: String,
+}
+
+pub struct Report {
+    pub rows: Vec<Row>,
+    pub dry_run: bool,
+    /// Links of published posts that were already told and did not change.
+    pub up_to_date: usize,
+}
+
+struct Job {
+    post: usize,
+    source: String,
+    target: String,
+    removed: bool,
+}
+
+/// The http(s) links of a post to other sites, once each.
+fn targets(site: &Site, post: usize, own: &str) -> Vec<String> {
+    let mut out: Vec<String> = site.posts[post]
+        .outbound
+        .iter()
+        .filter(|t| normalize(t, None).is_some_and(|n| !format!("{n}/").starts_with(own)))
+        .cloned()
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Send what is due for every post of `site` and record it in `ledger` (saved under
+/// `root`, except in a dry run). `progress` hears (done, total, target).
+pub fn send(
+    root: &Path,
+    site: &Site,
+    mut ledger: Ledger,
+    options: Options,
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Result<Report> {
+    let own = normalize(site.config.base.url.as_str(), None)
+        .map(|n| format!("{n}/"))
+        .unwrap_or_default();
+    let mut jobs = Vec::new();
+    let mut up_to_date = 0;
+    let mut plans = Vec::new();
+    for (i, post) in site.posts.iter().enumerate() {
+        let version = Version::of(post);
+        let links = targets(site, i, &own);
+        let due = ledger.due(&post.permalink, &version, &links);
+        up_to_date += links.len() - due.iter().filter(|d| !d.removed).count();
+        for d in due {
+            jobs.push(Job {
+                post: i,
+                source: post.permalink.clone(),
+                target: d.target,
+                removed: d.removed,
+            });
+        }
+        plans.push((version, links));
+    }
+
+    let client = Client::new(HttpOptions::from_config(&site.config.site.network));
+    let total = jobs.len();
+    let mut finished = 0;
+    let rows = run_pool(
+        &jobs,
+        site.config.site.network.concurrency,
+        |job| notify(&client, job, site, options),
+        |_, row: &Row| {
+            finished += 1;
+            progress(finished, total, &row.target);
+        },
+    );
+
+    if !options.dry_run {
+        let now = Utc::now();
+        for (i, post) in site.posts.iter().enumerate() {
+            let done: Vec<Done> = jobs
+                .iter()
+                .zip(&rows)
+                .filter(|(j, _)| j.post == i)
+                .map(|(_, r)| Done {
+                    target: r.target.clone(),
+                    removed: r.removed,
+                    status: r.status,
+                    endpoint: r.endpoint.clone(),
+                    note: r.note.clone(),
+                })
+                .collect();
+            let (version, links) = &plans[i];
+            if done.is_empty() && !ledger.posts.contains_key(&post.permalink) && links.is_empty() {
+                continue;
+            }
+            ledger.record(&post.permalink, version, links, &done, now);
+        }
+        ledger.save(root)?;
+    }
+    Ok(Report {
+        rows,
+        dry_run: options.dry_run,
+        up_to_date,
+    })
+}
+
+fn notify(client: &Client, job: &Job, site: &Site, options: Options) -> Row {
+    let mut row = Row {
+        post: site.posts[job.post].path.clone(),
+        target: job.target.clone(),
+        removed: job.removed,
+        status: Status::Failed,
+        endpoint: String::new(),
+        note: String::new(),
+    };
+    let endpoint = match discover::discover(client, &job.target) {
+        Found::Endpoint(e) => e,
+        Found::NoEndpoint => {
+            row.status = Status::NoEndpoint;
+            return row;
+        }
+        Found::Failed(why) => {
+            row.note = format!("could not read the page: {why}");
+            return row;
+        }
+    };
+    row.endpoint = endpoint.to_string();
+    if !options.allow_private && is_private(&endpoint) {
+        row.status = Status::Skipped;
+        row.note =
+            "the endpoint is on a private or local address; --allow-private sends anyway".into();
+        return row;
+    }
+    if options.dry_run {
+        row.status = Status::Sent;
+        row.note = "dry run: not sent".into();
+        return row;
+    }
+    match client.post_form(
+        endpoint.as_str(),
+        &[("source", &job.source), ("target", &job.target)],
+    ) {
+        Ok(code @ 200..=299) => {
+            row.status = Status::Sent;
+            row.note = format!("HTTP {code}");
+        }
+        Ok(code @ 400..=499) => {
+            row.status = Status::Rejected;
+            row.note = format!("HTTP {code}");
+        }
+        Ok(code) => row.note = format!("HTTP {code}"),
+        Err(why) => row.note = why,
+    }
+    row
+}
+
+/// Whether `url` points at this machine or a private network. A public page can name
+/// any endpoint, and `send` must not become a way to poke at the teacher's school
+/// network. Names are resolved; one private address is enough.
+pub fn is_private(url: &Url) -> bool {
+    let port = url.port_or_known_default().unwrap_or(80);
+    match url.host() {
+        Some(Host::Ipv4(ip)) => private_ip(IpAddr::V4(ip)),
+        Some(Host::Ipv6(ip)) => private_ip(IpAddr::V6(ip)),
+        Some(Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost"
+                || d.ends_with(".localhost")
+                || (d.as_str(), port)
+                    .to_socket_addrs()
+                    .is_ok_and(|mut addrs| addrs.any(|a| private_ip(a.ip())))
+        }
+        None => true,
+    }
+}
+
+fn private_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                // Carrier-grade NAT, 100.64.0.0/10.
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return private_ip(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                // Unique local fc00::/7 and link-local fe80::/10.
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+impl Report {
+    /// The table `webmention send` prints.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        if self.rows.is_empty() {
+            out.push_str(&format!(
+                "Nothing new to send: {} already told about your posts.\n",
+                crate::cli::count(self.up_to_date, "linked page")
+            ));
+            return out;
+        }
+        let label = |r: &Row| -> String {
+            let s = match (r.status, self.dry_run) {
+                (Status::Sent, true) => "would send",
+                (Status::Sent, false) => "sent",
+                (Status::Rejected, _) => "rejected",
+                (Status::NoEndpoint, _) => "no endpoint",
+                (Status::Failed, _) => "failed",
+                (Status::Skipped, _) => "skipped",
+            };
+            if r.removed {
+                format!("{s} (link removed)")
+            } else {
+                s.to_string()
+            }
+        };
+        let labels: Vec<String> = self.rows.iter().map(label).collect();
+        let pw = self
+            .rows
+            .iter()
+            .map(|r| r.post.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(4);
+        let tw = self
+            .rows
+            .iter()
+            .map(|r| r.target.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(6, 60);
+        let lw = labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(6);
+        out.push_str(&format!(
+            "{:<pw$}  {:<tw$}  {:<lw$}  detail\n",
+            "post", "target", "result"
+        ));
+        for (r, l) in self.rows.iter().zip(&labels) {
+            let detail = match (r.endpoint.is_empty(), r.note.is_empty()) {
+                (false, false) => format!("{} ({})", r.endpoint, r.note),
+                (false, true) => r.endpoint.clone(),
+                _ => r.note.clone(),
+            };
+            out.push_str(
+                format!("{:<pw$}  {:<tw$}  {l:<lw$}  {detail}", r.post, r.target).trim_end(),
+            );
+            out.push('\n');
+        }
+        let n = |s: Status| self.rows.iter().filter(|r| r.status == s).count();
+        let sent = if self.dry_run { "to send" } else { "sent" };
+        out.push_str(&format!(
+            "{}: {} {sent}, {} rejected, {} without an endpoint, {} failed, {} skipped; {} already told.\n",
+            crate::cli::count(self.rows.len(), "Webmention"),
+            n(Status::Sent),
+            n(Status::Rejected),
+            n(Status::NoEndpoint),
+            n(Status::Failed),
+            n(Status::Skipped),
+            self.up_to_date,
+        ));
+        if n(Status::Failed) + n(Status::Skipped) > 0 && !self.dry_run {
+            out.push_str("Failed and skipped ones are tried again on the next `staffroom webmention send`.\n");
+        }
+        if self.dry_run {
+            out.push_str("Dry run: nothing was sent and nothing recorded.\n");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_addresses() {
+        for private in [
+            "http://127.0.0.1:8080/wm",
+            "http://localhost/wm",
+            "http://10.1.2.3/",
+            "http://192.168.0.1/",
+            "http://172.16.5.4/",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/",
+            "http://[fd00::1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://100.64.0.1/",
+        ] {
+            assert!(is_private(&Url::parse(private).unwrap()), "{private}");
+        }
+        for public in ["https://93.184.216.34/wm", "https://[2606:4700::1]/"] {
+            assert!(!is_private(&Url::parse(public).unwrap()), "{public}");
+        }
+    }
+}
