@@ -1,0 +1,23 @@
+//! Feed bytes → cache entries → sanitized HTML: whatever a feed contains, parsing
+//! ends in entries or an error, and nothing unsafe survives into an entry.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use staffroom::network::parse;
+
+fuzz_target!(|data: &[u8]| {
+    let now = chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap();
+    let Ok(feed) = parse::parse(data, "https://blog.example.org/feed.xml", "", now) else { return };
+    for e in &feed.entries {
+        let html = e.content.to_ascii_lowercase();
+        assert!(!html.contains("<script"), "script survived: {}", e.content);
+        assert!(!html.contains("<iframe") && !html.contains("<style"), "{}", e.content);
+        assert!(!html.contains("javascript:"), "javascript: survived: {}", e.content);
+        for link in &e.links {
+            assert!(link.starts_with("http://") || link.starts_with("https://"), "{link}");
+        }
+        assert!(e.url.is_empty() || e.url.starts_with("http"), "{}", e.url);
+        let json = serde_json::to_string(e).unwrap();
+        let _: staffroom::network::cache::Entry = serde_json::from_str(&json).unwrap();
+    }
+});
