@@ -347,6 +347,20 @@ fn invalid_utf8_and_wrong_charsets_are_decoded_or_replaced() {
     )
     .unwrap();
     assert_eq!(latin1["entries"][0]["title"], "Café au lait");
+    let read = |name: &str| -> serde_json::Value {
+        let path = dir.path().join(format!("data/network/{name}.json"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    // Stray bytes in a feed that says UTF-8 cost those bytes, not the feed.
+    assert_eq!(
+        read("invalid")["entries"][0]["title"],
+        "Caf\u{fffd} \u{fffd}\u{fffd} broken"
+    );
+    // The document's own declaration is believed over a generic header.
+    assert_eq!(
+        read("header-lies")["entries"][0]["title"],
+        "\u{201c}Quoted\u{201d} café"
+    );
     for name in ["invalid", "header-lies", "unknown"] {
         let path = dir.path().join(format!("data/network/{name}.json"));
         let text = std::fs::read_to_string(&path).unwrap();
