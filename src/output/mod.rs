@@ -165,15 +165,46 @@ impl Sink for Staging {
     }
 }
 
-/// Write a file so that a reader (or a crash) sees the old version or the new one,
-/// never half of it: write a temporary file beside it, then rename.
+/// The teacher's own files, written so a crash leaves the old or the new version.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = parent_dir(path);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    write_atomically(path, bytes, true)
+}
+
+const TEMP_PREFIX: &str = ".staffroom-";
+
+/// A process killed between creating its temporary file and renaming it leaves the
+/// file behind, in folders (data/network/, the site) that the teacher commits.
+fn remove_abandoned_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if left_by_dead_process(&name, TEMP_PREFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Write a file so that a reader sees the old or the new version, never half of one:
+/// a temporary file beside it, then a rename. `durable` also waits for the disk, which
+/// the teacher's own files deserve; the cache, rewritten for every blog on every fetch
+/// and recoverable from git, does not (fsync can take a third of a second).
+pub fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    remove_abandoned_temp_files(dir);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(path, e))?;
+    if durable {
+        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }
@@ -272,6 +303,16 @@ mod tests {
         let _ = Staging::new(&out).unwrap();
         assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
         assert!(alive.exists());
+    }
+
+    #[test]
+    fn a_write_clears_temporary_files_of_killed_writers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dead = tmp.path().join(".staffroom-999999999-x");
+        std::fs::write(&dead, "half").unwrap();
+        write_atomically(&tmp.path().join("a.json"), b"{}", false).unwrap();
+        assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
+        assert_eq!(std::fs::read(tmp.path().join("a.json")).unwrap(), b"{}");
     }
 
     #[test]
