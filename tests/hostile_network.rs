@@ -448,6 +448,11 @@ fn assert_safe_html(what: &str, html: &str) {
             !(el.name() == "meta" && el.attr("http-equiv").is_some()),
             "{what} has a meta http-equiv"
         );
+        // A tracker or unsafe address removed from an image takes the image with it.
+        assert!(
+            el.name() != "img" || el.attr("src").is_some(),
+            "{what} has an <img> without an address"
+        );
         for (name, value) in el.attrs() {
             assert!(!name.starts_with("on"), "{what} has {name}=\"{value}\"");
             let v = value.trim().to_ascii_lowercase();
