@@ -83,6 +83,7 @@ pub fn check_all(urls: &[String], cache: &mut Cache, timeout: Duration) {
         .collect();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(timeout))
+        .timeout_recv_response(Some(timeout))
         .timeout_global(Some(timeout * 2))
         .http_status_as_error(false)
         .max_redirects(5)
@@ -119,9 +120,13 @@ fn check_one(agent: &ureq::Agent, url: &str) -> Checked {
         Ok(resp) => (resp.status().as_u16(), String::new()),
         Err(e) => (0, e.to_string()),
     };
-    let (mut status, mut error) = answer(agent.head(url).call());
+    let head = agent.head(url).call();
+    // A server that let HEAD time out will let GET time out too; asking again would
+    // only double the wait.
+    let timed_out = matches!(head, Err(ureq::Error::Timeout(_)));
+    let (mut status, mut error) = answer(head);
     // Some servers refuse HEAD or answer it wrongly; a GET settles it.
-    if matches!(status, 0 | 403 | 404 | 405 | 501) {
+    if matches!(status, 0 | 403 | 404 | 405 | 501) && !timed_out {
         (status, error) = answer(agent.get(url).call());
     }
     Checked {

@@ -45,7 +45,9 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
             writeln!(o.err, "Checking {} links to other sites…", urls.len())?;
         }
         let mut cache = external::load_cache(&global.root);
-        external::check_all(&urls, &mut cache, Duration::from_secs(10));
+        // The same limit as every other request to a site the teacher does not control.
+        let timeout = Duration::from_secs(built.site.config.site.network.timeout_seconds.max(1));
+        external::check_all(&urls, &mut cache, timeout);
         external::save_cache(&global.root, &cache)?;
         for (file, url) in &outbound {
             let key = url.split('#').next().unwrap_or(url);

@@ -17,11 +17,8 @@ pub mod parse;
 pub mod refresh;
 pub mod sanitize;
 
-use std::io::Write;
-use std::path::Path;
-
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub use blogroll::{Blog, Blogroll};
 
@@ -53,24 +50,4 @@ pub fn for_build(config: &Config) -> Result<Option<ForBuild>> {
     }))
 }
 
-/// Write a file so that a reader sees the old or the new version, never half of one:
-/// a temporary file beside it, then a rename. `durable` also waits for the disk, which
-/// the teacher's own files deserve; the cache, rewritten for every blog on every fetch
-/// and recoverable from git, does not (fsync can take a third of a second).
-pub fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".staffroom-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    if durable {
-        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    }
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
+pub use crate::output::write_atomically;

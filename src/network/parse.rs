@@ -269,7 +269,18 @@ fn decode_if_needed<'a>(bytes: &'a [u8], content_type: &str) -> Cow<'a, [u8]> {
         return Cow::Borrowed(bytes);
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_lowercase();
-    if head.contains("encoding=") {
+    if let Some(declared) = head.split("encoding=").nth(1) {
+        let label = declared
+            .trim_start_matches(['"', '\''])
+            .split(['"', '\''])
+            .next()
+            .unwrap_or("");
+        // A feed that says UTF-8 but has a few stray bytes (a pasted Latin-1 quote) is
+        // still mostly UTF-8: keep it, with the stray bytes replaced, rather than lose
+        // the whole feed to the XML reader's strictness.
+        if encoding_rs::Encoding::for_label(label.as_bytes()) == Some(encoding_rs::UTF_8) {
+            return Cow::Owned(String::from_utf8_lossy(bytes).into_owned().into_bytes());
+        }
         return Cow::Borrowed(bytes);
     }
     let label = content_type.to_lowercase().split(';').find_map(|p| {

@@ -43,7 +43,24 @@ pub fn clean_html(html: &str, base: Option<&Url>) -> String {
                 && (pixels.contains(value) || TRACKERS.iter().any(|t| value.contains(t)));
             (!tracking).then(|| value.into())
         });
-    b.clean(html).to_string()
+    without_empty_images(&b.clean(html).to_string())
+}
+
+/// An image whose address was taken away (a tracker, a `data:` or `javascript:` URL)
+/// would still be an empty box on the page; drop the element too. Works on
+/// ammonia's output, whose attributes are always double-quoted.
+fn without_empty_images(html: &str) -> String {
+    static IMG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"<img(?:\s+[a-zA-Z-]+="[^"]*")*\s*/?>"#).expect("a valid pattern")
+    });
+    IMG.replace_all(html, |c: &regex::Captures| {
+        if c[0].contains(" src=\"") {
+            c[0].to_string()
+        } else {
+            String::new()
+        }
+    })
+    .into_owned()
 }
 
 /// `src` of images declared 0 or 1 pixel wide or high: tracking pixels.
@@ -157,6 +174,18 @@ pub fn safe_url(href: &str, base: Option<&Url>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_left_without_an_address_are_dropped() {
+        let out = clean_html(
+            r#"<p>a<img src="https://t.example/p.gif" width="1" height="1"><img src="javascript:x" alt="x > y"><img src="https://ok.example/a.png" alt="fine"></p>"#,
+            None,
+        );
+        assert_eq!(
+            out,
+            r#"<p>a<img src="https://ok.example/a.png" alt="fine"></p>"#
+        );
+    }
 
     #[test]
     fn scripts_handlers_and_bad_links_go() {

@@ -22,8 +22,10 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // The process id in the name lets a later build tell a folder abandoned by a
+        // killed build from one a running build is still filling.
         let dir = tempfile::Builder::new()
-            .prefix(&format!(".{name}.staffroom-"))
+            .prefix(&format!(".{name}.staffroom-{}-", std::process::id()))
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
         Ok(Staging { dir })
@@ -94,9 +96,25 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// Whether `name` (`PREFIX<pid>-…`) was made by a process that no longer runs, so
+/// nobody will finish or remove it. Unknown (other systems, no id) counts as alive.
+pub fn left_by_dead_process(name: &str, prefix: &str) -> bool {
+    let Some(pid) = name
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|pid| pid.parse::<u32>().ok())
+    else {
+        return false;
+    };
+    cfg!(target_os = "linux")
+        && pid != std::process::id()
+        && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// A build killed mid-way leaves its staging folder behind, and one killed between
 /// the two renames of the fallback swap leaves the old site aside with no output.
-/// Put the old site back, and clear staging folders nobody has touched for an hour.
+/// Put the old site back, and clear staging folders whose build is gone (or, where
+/// that cannot be told, that nobody has touched for an hour).
 fn recover(output: &Path) {
     let parent = parent_dir(output);
     let name = file_name(output);
@@ -113,12 +131,13 @@ fn recover(output: &Path) {
                 let _ = std::fs::remove_dir_all(&path);
             }
         } else if n.starts_with(&format!(".{name}.staffroom-")) {
-            let stale = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age.as_secs() > 3600);
+            let stale = left_by_dead_process(&n, &format!(".{name}.staffroom-"))
+                || entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age.as_secs() > 3600);
             if stale {
                 let _ = std::fs::remove_dir_all(&path);
             }
@@ -146,15 +165,46 @@ impl Sink for Staging {
     }
 }
 
-/// Write a file so that a reader (or a crash) sees the old version or the new one,
-/// never half of it: write a temporary file beside it, then rename.
+/// The teacher's own files, written so a crash leaves the old or the new version.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = parent_dir(path);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    write_atomically(path, bytes, true)
+}
+
+const TEMP_PREFIX: &str = ".staffroom-";
+
+/// A process killed between creating its temporary file and renaming it leaves the
+/// file behind, in folders (data/network/, the site) that the teacher commits.
+fn remove_abandoned_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if left_by_dead_process(&name, TEMP_PREFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Write a file so that a reader sees the old or the new version, never half of one:
+/// a temporary file beside it, then a rename. `durable` also waits for the disk, which
+/// the teacher's own files deserve; the cache, rewritten for every blog on every fetch
+/// and recoverable from git, does not (fsync can take a third of a second).
+pub fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    remove_abandoned_temp_files(dir);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(path, e))?;
+    if durable {
+        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }
@@ -237,6 +287,32 @@ mod tests {
         std::fs::rename(&out, tmp.path().join(".public.old-1")).unwrap();
         let _ = Staging::new(&out).unwrap();
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"two");
+    }
+
+    #[test]
+    fn staging_left_by_a_killed_build_is_cleared() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        // Above any pid_max, so no process can own it.
+        let dead = tmp.path().join(".public.staffroom-999999999-abc");
+        let alive = tmp
+            .path()
+            .join(format!(".public.staffroom-{}-abc", std::process::id()));
+        std::fs::create_dir_all(&dead).unwrap();
+        std::fs::create_dir_all(&alive).unwrap();
+        let _ = Staging::new(&out).unwrap();
+        assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
+        assert!(alive.exists());
+    }
+
+    #[test]
+    fn a_write_clears_temporary_files_of_killed_writers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dead = tmp.path().join(".staffroom-999999999-x");
+        std::fs::write(&dead, "half").unwrap();
+        write_atomically(&tmp.path().join("a.json"), b"{}", false).unwrap();
+        assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
+        assert_eq!(std::fs::read(tmp.path().join("a.json")).unwrap(), b"{}");
     }
 
     #[test]

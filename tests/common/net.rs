@@ -67,6 +67,9 @@ pub enum Reply {
     Slow(Duration, Vec<u8>),
     /// A body that never ends.
     Endless,
+    /// A body of this many bytes that really is that long (Content-Length says so),
+    /// made as it is sent so the test holds none of it.
+    Huge(u64),
 }
 
 impl Reply {
@@ -147,7 +150,7 @@ impl Server {
                         .collect();
                     let reply = handler(&path, &headers);
                     let status = match &reply {
-                        Reply::Ok { .. } | Reply::Slow(..) | Reply::Endless => 200,
+                        Reply::Ok { .. } | Reply::Slow(..) | Reply::Endless | Reply::Huge(_) => 200,
                         Reply::Status(code, _) => *code,
                     };
                     seen.lock().unwrap().push(Seen {
@@ -189,6 +192,13 @@ impl Server {
                             vec![header("Content-Type", "application/rss+xml")],
                             Endless,
                             None,
+                            None,
+                        )),
+                        Reply::Huge(len) => req.respond(tiny_http::Response::new(
+                            200.into(),
+                            vec![header("Content-Type", "application/rss+xml")],
+                            Endless.take(len),
+                            Some(len as usize),
                             None,
                         )),
                     };
