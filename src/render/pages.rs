@@ -153,7 +153,7 @@ fn render(
         h.finish()
     });
     let known = match previous {
-        Some(_) => Known::new(&summaries),
+        Some(_) => Known::new(&summaries, r.unseen()),
         None => Known::default(),
     };
     let page_ctx = |path: &str, title: &str, description: &str| {
