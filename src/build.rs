@@ -223,8 +223,14 @@ impl Builder {
                 (n, n, None)
             }
             Mode::ChangedSince(previous) => {
-                let changed =
-                    pages::render_changed(site, renderer, &extras, sink, &previous.pages)?;
+                let changed = pages::render_changed(
+                    site,
+                    renderer,
+                    &extras,
+                    sink,
+                    &previous.pages,
+                    &self.cache,
+                )?;
                 let n = changed.fingerprints.len();
                 (n, changed.rendered, Some(changed.fingerprints))
             }

@@ -79,11 +79,12 @@ pub struct Known(HashMap<usize, u64>);
 impl Known {
     /// `unseen`: top-level fields of the shared objects that no template can read,
     /// left out of their hashes (a change to them alone changes no page).
-    pub fn new(shared: &[Value], unseen: &[&str]) -> Known {
+    pub fn new<V: std::borrow::Borrow<Value> + Sync>(shared: &[V], unseen: &[&str]) -> Known {
         Known(
             shared
                 .par_iter()
                 .map(|v| {
+                    let v: &Value = v.borrow();
                     let mut h = DefaultHasher::new();
                     match v {
                         Value::Object(map) if !unseen.is_empty() => {
