@@ -2,6 +2,7 @@
 //! Each stage's time is kept so `--verbose` can show where a build spends it.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -41,13 +42,16 @@ pub struct Builder {
     pub highlighter: Highlighter,
     /// Parsed front matter and rendered Markdown, by a hash of what they depend on.
     pub cache: Cache,
+    /// The last templates compiled, by a hash of their sources and the base path:
+    /// `serve` rebuilds after a post edit need not parse every template again.
+    renderer: Mutex<Option<(u64, Arc<Renderer>)>>,
 }
 
 /// A site loaded and ready to write: everything up to rendering the pages.
 pub struct Prepared {
     pub site: Site,
     pub theme: ThemeFiles,
-    pub renderer: Renderer,
+    pub renderer: Arc<Renderer>,
     pub output: PathBuf,
     /// The My network page and blogroll, when the site follows blogs.
     pub network: Option<ForBuild>,
@@ -147,7 +151,7 @@ impl Builder {
         // The network comes from the committed cache only: a build never goes online.
         let mut network = crate::network::for_build(&config)?;
         let theme = ThemeFiles::load(root, config.site.theme.as_deref())?;
-        let renderer = Renderer::new(&theme, &config.base)?;
+        let renderer = self.renderer(&theme, &config)?;
         stages.lap("config and theme");
 
         let site = Site::load(config, &options.load, &self.highlighter, &self.cache)?;
@@ -173,6 +177,27 @@ impl Builder {
             network,
             responses,
         })
+    }
+
+    /// The compiled templates, reused while their sources and the base path stay as
+    /// they were.
+    fn renderer(&self, theme: &ThemeFiles, config: &Config) -> Result<Arc<Renderer>> {
+        // The origin too: it is what a template error names.
+        let sources: Vec<(&String, &String, String)> = theme
+            .templates
+            .iter()
+            .map(|(name, (text, origin))| (name, text, origin.describe(name)))
+            .collect();
+        let key = crate::content::cache::key(&[&sources, &config.base.path()]);
+        let mut kept = self.renderer.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, r)) = kept.as_ref()
+            && *k == key
+        {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(Renderer::new(theme, &config.base)?);
+        *kept = Some((key, r.clone()));
+        Ok(r)
     }
 
     /// Every output file of a prepared site, into `sink`.
@@ -220,8 +245,14 @@ impl Builder {
                 (n, n, None)
             }
             Mode::ChangedSince(previous) => {
-                let changed =
-                    pages::render_changed(site, renderer, &extras, sink, &previous.pages)?;
+                let changed = pages::render_changed(
+                    site,
+                    renderer,
+                    &extras,
+                    sink,
+                    &previous.pages,
+                    &self.cache,
+                )?;
                 let n = changed.fingerprints.len();
                 (n, changed.rendered, Some(changed.fingerprints))
             }

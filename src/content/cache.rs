@@ -24,6 +24,8 @@ pub struct Cache {
     markdown: Generations<Rendered>,
     /// Hash of a path → (its file's stamp, the digest of its bytes) when last read.
     stamps: Generations<(u64, u64)>,
+    /// A post's summary as list pages see it, by a hash of every input it is made of.
+    summaries: Generations<std::sync::Arc<serde_json::Value>>,
 }
 
 /// Size, modification and change times, and inode of a file. The change time
@@ -86,12 +88,24 @@ impl Cache {
         self.markdown.get_or_make(key, make)
     }
 
+    pub fn summary(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> serde_json::Value,
+    ) -> std::sync::Arc<serde_json::Value> {
+        let made = self
+            .summaries
+            .get_or_make(key, || Ok::<_, ()>(std::sync::Arc::new(make())));
+        made.unwrap_or_else(|()| unreachable!("making a summary cannot fail"))
+    }
+
     /// Call after a build that succeeded: entries it did not use are dropped, so the
     /// cache holds one site's worth, not every version of every file ever saved.
     pub fn finish_build(&self) {
         self.parsed.finish();
         self.markdown.finish();
         self.stamps.finish();
+        self.summaries.finish();
     }
 
     pub fn entries(&self) -> (usize, usize) {

@@ -72,18 +72,23 @@ pub fn refresh(
                 etag: cache.state.etag.clone(),
                 last_modified: cache.state.last_modified.clone(),
             };
-            let fetched = client.get(&blog.feed, &validators);
-            let parsed = match &fetched.outcome {
+            let mut fetched = client.get(&blog.feed, &validators);
+            let parsed = match &mut fetched.outcome {
                 Outcome::Body {
                     bytes,
                     content_type,
                     ..
-                } => Some(parse::parse(
-                    bytes,
-                    &fetched.final_url,
-                    content_type,
-                    Utc::now(),
-                )),
+                } => {
+                    // The raw feed is not kept: with thousands of blogs, holding every
+                    // body until all are fetched would double the memory needed.
+                    let bytes = std::mem::take(bytes);
+                    Some(parse::parse(
+                        &bytes,
+                        &fetched.final_url,
+                        content_type,
+                        Utc::now(),
+                    ))
+                }
                 _ => None,
             };
             Work::Done(Box::new((fetched, parsed)))

@@ -18,6 +18,35 @@ use theme::{Origin, ThemeFiles};
 pub struct Renderer {
     tera: Tera,
     origins: BTreeMap<String, (String, Origin)>,
+    /// Post summary fields no template can read, so a page's fingerprint may leave
+    /// them out (`serve` then skips list pages when only those changed).
+    unseen: Vec<&'static str>,
+}
+
+/// Summary fields that change on most edits of a post's body but that few themes show.
+const OPTIONAL_FIELDS: [&str; 1] = ["word_count"];
+
+/// Which of `OPTIONAL_FIELDS` no template mentions. A template that could reach a
+/// field without naming it (dumping a value as JSON, the whole context, or looping
+/// over an object's keys) makes every field visible.
+fn unseen_fields(templates: &BTreeMap<String, (String, Origin)>) -> Vec<&'static str> {
+    let dumps = |t: &str| {
+        t.contains("json_encode")
+            || t.contains("__tera_context")
+            || t.contains("get(")
+            || t.split("{%").skip(1).any(|tag| {
+                let tag = tag.split("%}").next().unwrap_or("");
+                let tag = tag.trim_start_matches('-').trim_start();
+                tag.starts_with("for ") && tag.split(" in ").next().unwrap_or("").contains(',')
+            })
+    };
+    if templates.values().any(|(t, _)| dumps(t)) {
+        return Vec::new();
+    }
+    OPTIONAL_FIELDS
+        .into_iter()
+        .filter(|f| !templates.values().any(|(t, _)| t.contains(f)))
+        .collect()
 }
 
 impl Renderer {
@@ -50,7 +79,13 @@ impl Renderer {
         Ok(Renderer {
             tera,
             origins: files.templates.clone(),
+            unseen: unseen_fields(&files.templates),
         })
+    }
+
+    /// Post summary fields no template can show (see `unseen_fields`).
+    pub fn unseen(&self) -> &[&'static str] {
+        &self.unseen
     }
 
     pub fn has(&self, template: &str) -> bool {
@@ -207,4 +242,31 @@ pub fn template_dirs(root: &Path, theme: Option<&str>) -> Vec<std::path::PathBuf
         dirs.push(root.join("themes").join(t));
     }
     dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unseen(texts: &[&str]) -> Vec<&'static str> {
+        let templates = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("t{i}.html"), (t.to_string(), Origin::BuiltIn(b""))))
+            .collect();
+        unseen_fields(&templates)
+    }
+
+    #[test]
+    fn a_field_is_unseen_only_when_no_template_can_reach_it() {
+        assert_eq!(unseen(&["{{ post.title }}"]), ["word_count"]);
+        assert!(unseen(&["{{ post.title }}", "{{ post.word_count }}"]).is_empty());
+        assert!(unseen(&["{{ post | json_encode }}"]).is_empty());
+        assert!(unseen(&["{%- for k, v in post %}{{ v }}{% endfor %}"]).is_empty());
+        assert!(unseen(&["{{ post | get(key=name) }}"]).is_empty());
+        assert_eq!(
+            unseen(&["{% for p in posts %}{{ p.url }}{% endfor %}"]),
+            ["word_count"]
+        );
+    }
 }

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
+use std::sync::Arc;
 
 use super::values::{self, Known, Node, Values};
 
@@ -18,6 +19,7 @@ use tera::Context;
 use super::Renderer;
 use super::context::{self, plain_text};
 use super::theme::Origin;
+use crate::content::Cache;
 use crate::error::{Error, Location, Result};
 use crate::site::{Site, Taxonomy};
 
@@ -98,8 +100,9 @@ pub fn render_changed(
     extras: &Extras,
     sink: &dyn Sink,
     previous: &Fingerprints,
+    cache: &Cache,
 ) -> Result<Changed> {
-    render(site, r, extras, sink, Some(previous))
+    render(site, r, extras, sink, Some((previous, cache)))
 }
 
 fn render(
@@ -107,16 +110,23 @@ fn render(
     r: &Renderer,
     extras: &Extras,
     sink: &dyn Sink,
-    previous: Option<&Fingerprints>,
+    memo: Option<(&Fingerprints, &Cache)>,
 ) -> Result<Changed> {
+    let previous = memo.map(|(p, _)| p);
     let has_network = extras.network.is_some();
     let mut globals = Context::new();
     globals.insert("site", &context::site_value(site, has_network));
     let build_date = chrono::Utc::now().to_rfc3339();
-    let summaries: Vec<Value> = site
+    // `serve` keeps summaries between rebuilds; `build` makes each once anyway.
+    let summaries: Vec<Arc<Value>> = site
         .posts
         .par_iter()
-        .map(|p| context::post_summary(site, p))
+        .map(|p| match memo {
+            Some((_, cache)) => cache.summary(context::summary_key(site, p), || {
+                context::post_summary(site, p)
+            }),
+            None => Arc::new(context::post_summary(site, p)),
+        })
         .collect();
 
     let per_page = site.config.site.posts_per_page;
@@ -153,7 +163,7 @@ fn render(
         h.finish()
     });
     let known = match previous {
-        Some(_) => Known::new(&summaries),
+        Some(_) => Known::new(&summaries, r.unseen()),
         None => Known::default(),
     };
     let page_ctx = |path: &str, title: &str, description: &str| {
@@ -194,7 +204,7 @@ fn render(
                     let mut ctx = page_ctx(&path, &title, "");
                     let url_of = |n: usize| site.config.base.join(&home_path(n));
                     let owned = |v: Value| Node::Owned(v);
-                    let posts = summaries[start..end].iter().map(Node::Ref).collect();
+                    let posts = summaries[start..end].iter().map(|s| Node::Ref(s)).collect();
                     ctx.put(
                         "paginator",
                         Node::Object(vec![

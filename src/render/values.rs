@@ -77,13 +77,28 @@ impl<'a> Values<'a> {
 pub struct Known(HashMap<usize, u64>);
 
 impl Known {
-    pub fn new(shared: &[Value]) -> Known {
+    /// `unseen`: top-level fields of the shared objects that no template can read,
+    /// left out of their hashes (a change to them alone changes no page).
+    pub fn new<V: std::borrow::Borrow<Value> + Sync>(shared: &[V], unseen: &[&str]) -> Known {
         Known(
             shared
                 .par_iter()
                 .map(|v| {
+                    let v: &Value = v.borrow();
                     let mut h = DefaultHasher::new();
-                    hash_value(v, &mut h);
+                    match v {
+                        Value::Object(map) if !unseen.is_empty() => {
+                            h.write_u8(5);
+                            let fields = map.iter().filter(|(k, _)| !unseen.contains(&k.as_str()));
+                            h.write_usize(fields.clone().count());
+                            for (k, v) in fields {
+                                h.write(k.as_bytes());
+                                h.write_u8(0xff);
+                                hash_value(v, &mut h);
+                            }
+                        }
+                        _ => hash_value(v, &mut h),
+                    }
                     (v as *const Value as usize, h.finish())
                 })
                 .collect(),
@@ -227,7 +242,7 @@ mod tests {
         let a = json!({ "title": "A" });
         let b = json!({ "title": "B" });
         let pair = [a, b];
-        let known = Known::new(&pair);
+        let known = Known::new(&pair, &[]);
         let (a, b) = (&pair[0], &pair[1]);
         let list = |v: &'static str, x| {
             let mut vals = Values::default();
