@@ -54,13 +54,7 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
         )?;
     }
     if o.verbose {
-        for (stage, took) in &report.stages {
-            writeln!(
-                o.out,
-                "  {stage:<22} {:>8.1} ms",
-                took.as_secs_f64() * 1000.0
-            )?;
-        }
+        super::print_stages(o.out, &report.stages)?;
     }
     Ok(())
 }

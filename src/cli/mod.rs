@@ -113,6 +113,17 @@ pub fn run(
     }
 }
 
+/// How long each build stage took, for `--verbose`.
+pub fn print_stages(
+    out: &mut dyn Write,
+    stages: &[(&'static str, std::time::Duration)],
+) -> std::io::Result<()> {
+    for (stage, took) in stages {
+        writeln!(out, "  {stage:<22} {:>8.1} ms", took.as_secs_f64() * 1000.0)?;
+    }
+    Ok(())
+}
+
 /// "1 post", "2 posts".
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {

@@ -101,13 +101,7 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
                     writeln!(o.out, "{}", describe(&batch, &report))?;
                 }
                 if o.verbose {
-                    for (stage, took) in &report.stages {
-                        writeln!(
-                            o.out,
-                            "  {stage:<22} {:>8.1} ms",
-                            took.as_secs_f64() * 1000.0
-                        )?;
-                    }
+                    super::print_stages(o.out, &report.stages)?;
                 }
             }
             Event::Failed { batch, error } => {
