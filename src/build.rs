@@ -148,8 +148,6 @@ impl Builder {
             .output
             .clone()
             .unwrap_or_else(|| root.join("public"));
-        // The network comes from the committed cache only: a build never goes online.
-        let mut network = crate::network::for_build(&config)?;
         let theme = ThemeFiles::load(root, config.site.theme.as_deref())?;
         let renderer = self.renderer(&theme, &config)?;
         stages.lap("config and theme");
@@ -158,17 +156,23 @@ impl Builder {
         stages.lap("content and Markdown");
 
         let stored = crate::responses::store::load_all(root)?;
-        let index = crate::responses::Index::build(
-            &site,
-            &[&published_base],
-            network.as_ref().map(|n| (&n.blogroll, n.caches.as_slice())),
-            &stored,
-        );
+        let mut builder = crate::responses::Index::builder(&site, &[&published_base], &stored);
+        // The network comes from the committed cache only: a build never goes online.
+        let mut network = match crate::network::for_build(&site.config, |blog, cache| {
+            builder.found_in(blog, cache)
+        })? {
+            Some((network, found)) => {
+                found.into_iter().for_each(|f| builder.add(f));
+                Some(network)
+            }
+            None => None,
+        };
+        let index = builder.finish();
         if let Some(n) = network.as_mut() {
             index.mark_river(&mut n.page, &site);
         }
         let responses = index.values();
-        stages.lap("responses");
+        stages.lap("network and responses");
         Ok(Prepared {
             site,
             theme,

@@ -21,6 +21,8 @@ enum Expect {
     Error(&'static str),
 }
 
+const BLOG_A: &str = "[[blog]]\nname = \"A\"\nfeed = \"https://a.example.org/feed\"\n";
+
 fn post(site: &TestSite, text: &[u8]) {
     let p = site.root().join("content/posts/bad.md");
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -394,6 +396,76 @@ fn cases() -> Vec<Case> {
             expect: Error("dangling"),
         },
         Case {
+            intent: "network.toml not TOML",
+            setup: |s| {
+                s.file("network.toml", "[[blog]\nname = \"A\"\n");
+            },
+            expect: Error("network.toml:1"),
+        },
+        Case {
+            intent: "network.toml not UTF-8",
+            setup: |s| {
+                std::fs::write(s.root().join("network.toml"), b"# \xff\n").unwrap();
+            },
+            expect: Error("network.toml"),
+        },
+        Case {
+            intent: "a blog without a feed in network.toml",
+            setup: |s| {
+                s.file("network.toml", "[[blog]]\nname = \"A\"\n");
+            },
+            expect: Error("network.toml:1"),
+        },
+        Case {
+            intent: "a blog whose feed is not a URL",
+            setup: |s| {
+                s.file(
+                    "network.toml",
+                    BLOG_A
+                        .replace("https://a.example.org/feed", "feed please")
+                        .as_str(),
+                );
+            },
+            expect: Error("network.toml:1"),
+        },
+        Case {
+            intent: "blog is a string, not a table",
+            setup: |s| {
+                s.file("network.toml", "blog = \"A\"\n");
+            },
+            expect: Error("network.toml"),
+        },
+        Case {
+            intent: "a corrupt network cache file",
+            setup: |s| {
+                s.file("network.toml", BLOG_A);
+                s.file(
+                    "data/network/a.json",
+                    "{\"name\": \"A\", \"entries\": [{\"id\": ",
+                );
+            },
+            expect: Error("data/network/a.json:1"),
+        },
+        Case {
+            intent: "a network cache file with wrong types",
+            setup: |s| {
+                s.file("network.toml", BLOG_A);
+                s.file("data/network/a.json", "{\"entries\": \"none\"}");
+            },
+            expect: Error("a.json:1"),
+        },
+        Case {
+            intent: "a network cache entry with hostile HTML and a javascript: link",
+            setup: |s| {
+                s.file("network.toml", BLOG_A);
+                s.file(
+                    "data/network/a.json",
+                    r#"{"entries": [{"id": "1", "title": "<script>alert(1)</script>", "url": "javascript:alert(1)", "summary": "<img src=x onerror=alert(1)>", "published": "2024-01-02T00:00:00Z"}]}"#,
+                );
+            },
+            expect: Ok,
+        },
+        Case {
             intent: "--output pointing at the site itself",
             setup: |_| {},
             expect: Error("output"),
@@ -469,6 +541,14 @@ fn every_bad_input_ends_cleanly() {
             .collect();
         if !new_in_parent.is_empty() {
             problem(format!("wrote beside the site: {new_in_parent:?}"));
+        }
+        if case.intent.contains("hostile HTML") {
+            let html = site.read("network/index.html");
+            for bad in ["<script>alert", "href=\"javascript:", "<img src=x"] {
+                if html.contains(bad) {
+                    problem(format!("`{bad}` from the cache reached the network page"));
+                }
+            }
         }
         if case.intent.starts_with("script in a title") {
             let html = site.read("posts/bad/index.html");

@@ -187,19 +187,20 @@ fn status(config: &Config, o: &mut Output) -> anyhow::Result<()> {
         )?;
         return Ok(());
     }
-    let caches = cache::load_all(&config.root, &blogroll)?;
     let now = chrono::Utc::now();
-    let rows: Vec<_> = blogroll
-        .blogs
-        .iter()
-        .zip(&caches)
-        .map(|(b, c)| {
-            (
-                b,
-                health::health(c, config.site.network.quiet_after_days, now),
-            )
-        })
-        .collect();
+    let quiet = config.site.network.quiet_after_days;
+    // One cache at a time: only each blog's health is kept.
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for b in &blogroll.blogs {
+        match cache::load(&config.root, b) {
+            Ok(c) => rows.push((b, health::health(&c, quiet, now))),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(e) = crate::error::Error::from_many(errors) {
+        return Err(e.into());
+    }
     write!(o.out, "{}", health::table(&rows))?;
     Ok(())
 }

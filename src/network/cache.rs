@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::blogroll::{Blog, Blogroll};
+use super::blogroll::Blog;
 use crate::error::{Error, Location, Result};
 
 pub const CACHE_DIR: &str = "data/network";
@@ -111,6 +111,22 @@ impl BlogCache {
         self.entries.truncate(keep.max(1));
     }
 
+    /// The cache is committed, so anyone with a pull request can edit it: an address
+    /// that is not http(s) (`javascript:`, `data:`) would reach an `href` on the site.
+    /// Fetched entries never have one; a hand-edited file may.
+    fn distrust_addresses(&mut self) {
+        let http = |u: &str| super::sanitize::safe_url(u, None).is_some();
+        if !http(&self.site) {
+            self.site.clear();
+        }
+        for e in &mut self.entries {
+            if !http(&e.url) {
+                e.url.clear();
+            }
+            e.links.retain(|l| http(l));
+        }
+    }
+
     pub fn newest_post(&self) -> Option<DateTime<Utc>> {
         self.entries.iter().filter_map(Entry::date).max()
     }
@@ -141,6 +157,7 @@ pub fn load(root: &Path, blog: &Blog) -> Result<BlogCache> {
             "restore it with `git checkout -- data/network/`, or delete the file and run `staffroom network fetch`",
         )
     })?;
+    cache.distrust_addresses();
     // network.toml is the truth for what the teacher typed; the cache follows it.
     cache.name = blog.name.clone();
     cache.feed = blog.feed.clone();
@@ -148,22 +165,6 @@ pub fn load(root: &Path, blog: &Blog) -> Result<BlogCache> {
         cache.site = blog.site.clone();
     }
     Ok(cache)
-}
-
-/// Every blog's cache, in blogroll order.
-pub fn load_all(root: &Path, blogroll: &Blogroll) -> Result<Vec<BlogCache>> {
-    let mut errors = Vec::new();
-    let mut out = Vec::new();
-    for blog in &blogroll.blogs {
-        match load(root, blog) {
-            Ok(c) => out.push(c),
-            Err(e) => errors.push(e),
-        }
-    }
-    match Error::from_many(errors) {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
 }
 
 pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {

@@ -22,32 +22,60 @@ use crate::error::Result;
 
 pub use blogroll::{Blog, Blogroll};
 
-/// What a build needs from the network: the page value, the OPML file, and the
-/// cache itself (responses to the teacher's posts are found in it).
+/// What a build needs from the network: the page value and the OPML file.
 pub struct ForBuild {
     pub page: serde_json::Value,
     pub opml: String,
-    pub blogroll: Blogroll,
-    pub caches: Vec<cache::BlogCache>,
 }
 
-/// Load the blogroll and the cache for a build. No network access: a build must be
-/// reproducible offline and in CI. `None` when the site follows no blogs.
-pub fn for_build(config: &Config) -> Result<Option<ForBuild>> {
+/// Read the blogroll and every blog's cache for a build, with `visit` seeing each
+/// cache once (the response index is made that way). No network access: a build must
+/// be reproducible offline and in CI. `None` when the site follows no blogs.
+///
+/// Caches are read in parallel and each is let go once summarised, so memory grows
+/// with the number of blogs, not with every entry of every blog.
+pub fn for_build<T: Send>(
+    config: &Config,
+    visit: impl Fn(&Blog, &cache::BlogCache) -> T + Sync,
+) -> Result<Option<(ForBuild, Vec<T>)>> {
+    use rayon::prelude::*;
+
     let blogroll = Blogroll::load(&config.root)?;
     if blogroll.blogs.is_empty() {
         return Ok(None);
     }
-    let caches = cache::load_all(&config.root, &blogroll)?;
     let now = chrono::Utc::now();
-    let page = page::network_value(&blogroll, &caches, &config.site.network, now);
+    let settings = &config.site.network;
+    let each: Vec<Result<(page::BlogSummary, T)>> = blogroll
+        .blogs
+        .par_iter()
+        .enumerate()
+        .map(|(i, blog)| {
+            let cache = cache::load(&config.root, blog)?;
+            Ok((
+                page::summarize(i, blog, &cache, settings, now),
+                visit(blog, &cache),
+            ))
+        })
+        .collect();
+    let mut errors = Vec::new();
+    let mut summaries = Vec::with_capacity(each.len());
+    let mut visited = Vec::with_capacity(each.len());
+    for r in each {
+        match r {
+            Ok((s, t)) => {
+                summaries.push(s);
+                visited.push(t);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(e) = crate::error::Error::from_many(errors) {
+        return Err(e);
+    }
+    let page = page::network_value(&blogroll, summaries, settings);
     let opml = opml::export(&blogroll, &config.site.title, &config.site.author.name)?;
-    Ok(Some(ForBuild {
-        page,
-        opml,
-        blogroll,
-        caches,
-    }))
+    Ok(Some((ForBuild { page, opml }, visited)))
 }
 
 pub use crate::output::write_atomically;

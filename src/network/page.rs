@@ -7,26 +7,82 @@ use serde_json::{Value, json};
 
 use super::blogroll::{Blog, Blogroll};
 use super::cache::{BlogCache, Entry};
-use super::health::{self, Health};
+use super::health;
 use crate::config::NetworkConfig;
 
-pub fn network_value(
-    blogroll: &Blogroll,
-    caches: &[BlogCache],
+/// What the page needs from one blog's cache. A build makes these one blog at a
+/// time and lets each cache go, so a hub of thousands of blogs never holds every
+/// entry in memory at once.
+pub struct BlogSummary {
+    value: Value,
+    /// The blog's newest entries that may reach the river (at most `river_per_blog`).
+    river: Vec<RiverItem>,
+    last_attempt: Option<DateTime<Utc>>,
+}
+
+struct RiverItem {
+    date: DateTime<Utc>,
+    blog: usize,
+    id: String,
+    value: Value,
+}
+
+/// The summary of blog number `index` in the blogroll.
+pub fn summarize(
+    index: usize,
+    blog: &Blog,
+    cache: &BlogCache,
     config: &NetworkConfig,
     now: DateTime<Utc>,
+) -> BlogSummary {
+    let h = health::health(cache, config.quiet_after_days, now);
+    // Entries are kept newest first, but a hand-edited cache need not be.
+    let mut dated: Vec<(DateTime<Utc>, &Entry)> = cache
+        .entries
+        .iter()
+        .filter(|e| !e.url.is_empty())
+        .filter_map(|e| e.date().map(|d| (d, e)))
+        .collect();
+    dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let river = dated
+        .into_iter()
+        .take(config.river_per_blog.max(1).min(config.river_count))
+        .map(|(date, e)| RiverItem {
+            date,
+            blog: index,
+            id: e.id.clone(),
+            value: river_value(blog, cache, e, date),
+        })
+        .collect();
+    BlogSummary {
+        value: blog_value(blog, cache, &h),
+        river,
+        last_attempt: cache.state.last_attempt,
+    }
+}
+
+/// The `network` value, from the summaries of every blog in blogroll order.
+pub fn network_value(
+    blogroll: &Blogroll,
+    summaries: Vec<BlogSummary>,
+    config: &NetworkConfig,
 ) -> Value {
-    let healths: Vec<Health> = caches
-        .iter()
-        .map(|c| health::health(c, config.quiet_after_days, now))
-        .collect();
-    let blogs: Vec<Value> = blogroll
-        .blogs
-        .iter()
-        .zip(caches)
-        .zip(&healths)
-        .map(|((b, c), h)| blog_value(b, c, h))
-        .collect();
+    let last_fetch = summaries.iter().filter_map(|s| s.last_attempt).max();
+    let mut river: Vec<RiverItem> = Vec::new();
+    let mut blogs: Vec<Value> = Vec::with_capacity(summaries.len());
+    for s in summaries {
+        river.extend(s.river);
+        blogs.push(s.value);
+    }
+    // Newest first; ties by blogroll order then id, so the page is the same every build.
+    river.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| a.blog.cmp(&b.blog))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    river.truncate(config.river_count);
+    let river: Vec<Value> = river.into_iter().map(|r| r.value).collect();
 
     let mut groups: Vec<(String, String, Vec<Value>)> = Vec::new();
     let mut untagged = Vec::new();
@@ -56,63 +112,36 @@ pub fn network_value(
         groups.push(json!({ "tag": "", "slug": "", "blogs": untagged }));
     }
 
-    let last_fetch = caches.iter().filter_map(|c| c.state.last_attempt).max();
     json!({
-        "river": river(blogroll, caches, config),
+        "river": river,
+        "count": blogs.len(),
         "blogs": blogs,
         "groups": groups,
-        "count": blogroll.blogs.len(),
         "last_fetch": last_fetch.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)).unwrap_or_default(),
         "last_fetch_display": last_fetch.map(display).unwrap_or_default(),
     })
 }
 
-fn river(blogroll: &Blogroll, caches: &[BlogCache], config: &NetworkConfig) -> Vec<Value> {
-    let mut all: Vec<(usize, &Entry)> = caches
-        .iter()
-        .enumerate()
-        .flat_map(|(i, c)| c.entries.iter().map(move |e| (i, e)))
-        .filter(|(_, e)| !e.url.is_empty() && e.date().is_some())
-        .collect();
-    all.sort_by(|a, b| {
-        b.1.date()
-            .cmp(&a.1.date())
-            .then_with(|| a.0.cmp(&b.0))
-            .then_with(|| a.1.id.cmp(&b.1.id))
-    });
-    let mut per_blog = vec![0usize; caches.len()];
-    let mut out = Vec::new();
-    for (i, e) in all {
-        if out.len() >= config.river_count {
-            break;
-        }
-        if per_blog[i] >= config.river_per_blog.max(1) {
-            continue;
-        }
-        per_blog[i] += 1;
-        let blog = &blogroll.blogs[i];
-        let date = e.date();
-        let title = if e.title.is_empty() {
-            super::sanitize::plain_text(&e.summary, 80)
-        } else {
-            e.title.clone()
-        };
-        out.push(json!({
-            "title": if title.is_empty() { "Untitled post".to_string() } else { title },
-            "url": e.url,
-            "date": date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-            "date_iso": date.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)).unwrap_or_default(),
-            "date_display": date.map(display).unwrap_or_default(),
-            "summary": e.summary,
-            "author": e.author,
-            "blog": {
-                "name": blog.name,
-                "slug": blog.slug(),
-                "site": site_of(blog, &caches[i]),
-            },
-        }));
-    }
-    out
+fn river_value(blog: &Blog, cache: &BlogCache, e: &Entry, date: DateTime<Utc>) -> Value {
+    let title = if e.title.is_empty() {
+        super::sanitize::plain_text(&e.summary, 80)
+    } else {
+        e.title.clone()
+    };
+    json!({
+        "title": if title.is_empty() { "Untitled post".to_string() } else { title },
+        "url": e.url,
+        "date": date.format("%Y-%m-%d").to_string(),
+        "date_iso": date.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        "date_display": display(date),
+        "summary": e.summary,
+        "author": e.author,
+        "blog": {
+            "name": blog.name,
+            "slug": blog.slug(),
+            "site": site_of(blog, cache),
+        },
+    })
 }
 
 fn site_of(blog: &Blog, cache: &BlogCache) -> String {
@@ -123,7 +152,7 @@ fn site_of(blog: &Blog, cache: &BlogCache) -> String {
     }
 }
 
-fn blog_value(blog: &Blog, cache: &BlogCache, h: &Health) -> Value {
+fn blog_value(blog: &Blog, cache: &BlogCache, h: &health::Health) -> Value {
     let iso = |d: Option<DateTime<Utc>>| {
         d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
             .unwrap_or_default()
@@ -204,7 +233,11 @@ mod tests {
             river_per_blog: 2,
             ..NetworkConfig::default()
         };
-        let v = network_value(&roll, &caches, &config, Utc::now());
+        let now = Utc::now();
+        let summaries = (roll.blogs.iter().zip(&caches).enumerate())
+            .map(|(i, (b, c))| summarize(i, b, c, &config, now))
+            .collect();
+        let v = network_value(&roll, summaries, &config);
         let river = v["river"].as_array().unwrap();
         assert_eq!(river.len(), 4);
         let names: Vec<&str> = river

@@ -48,6 +48,14 @@ enum Work {
     Done(Box<(Fetched, Option<Result<ParsedFeed, String>>)>),
 }
 
+/// What became of one blog: the cache is saved and let go in the worker, so a hub
+/// of thousands of blogs holds only as many caches as there are fetches running.
+struct Done {
+    line: String,
+    moved_to: Option<String>,
+    health: Health,
+}
+
 /// Fetch every blog of the site at `root`. `progress` hears (done, total, blog name).
 pub fn refresh(
     root: &Path,
@@ -55,63 +63,51 @@ pub fn refresh(
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Report> {
     let mut blogroll = Blogroll::load(root)?;
-    let mut caches = cache::load_all(root, &blogroll)?;
     let client = Client::new(HttpOptions::from_config(config));
     let start = Utc::now();
-    let jobs: Vec<(&Blog, &BlogCache)> = blogroll.blogs.iter().zip(caches.iter()).collect();
-    let total = jobs.len();
+    let total = blogroll.blogs.len();
     let mut done = 0;
-    let work = run_pool(
-        &jobs,
+    let outcomes = run_pool(
+        &blogroll.blogs,
         config.concurrency,
-        |(blog, cache)| {
-            if let Some(until) = cache.state.retry_after.filter(|u| *u > Utc::now()) {
-                return Work::Waiting(until);
-            }
-            let validators = Validators {
-                etag: cache.state.etag.clone(),
-                last_modified: cache.state.last_modified.clone(),
-            };
-            let mut fetched = client.get(&blog.feed, &validators);
-            let parsed = match &mut fetched.outcome {
-                Outcome::Body {
-                    bytes,
-                    content_type,
-                    ..
-                } => {
-                    // The raw feed is not kept: with thousands of blogs, holding every
-                    // body until all are fetched would double the memory needed.
-                    let bytes = std::mem::take(bytes);
-                    Some(parse::parse(
-                        &bytes,
-                        &fetched.final_url,
-                        content_type,
-                        Utc::now(),
-                    ))
-                }
-                _ => None,
-            };
-            Work::Done(Box::new((fetched, parsed)))
+        |blog| -> Result<Done> {
+            // A damaged cache is reported and left as it is: saving over it would
+            // lose whatever the teacher can still restore from git.
+            let mut cache = cache::load(root, blog)?;
+            let work = fetch_one(&client, blog, &cache);
+            let line = apply(&mut cache, work, start, config.keep_per_blog);
+            cache::save(root, blog, &cache)?;
+            Ok(Done {
+                line,
+                moved_to: cache_moved(&cache, blog),
+                health: health::health(&cache, config.quiet_after_days, Utc::now()),
+            })
         },
         |i, _| {
             done += 1;
-            progress(done, total, &jobs[i].0.name);
+            progress(done, total, &blogroll.blogs[i].name);
         },
     );
 
     let mut moved = Vec::new();
     let mut results = Vec::new();
-    for ((blog, cache), work) in blogroll.blogs.iter().zip(caches.iter_mut()).zip(work) {
-        let line = apply(cache, work, start, config.keep_per_blog);
-        results.push(format!("{}: {line}", blog.name));
-        if let Some(to) = &cache_moved(cache, blog) {
-            moved.push(Moved {
-                name: blog.name.clone(),
-                from: blog.feed.clone(),
-                to: to.clone(),
-            });
+    let mut health = Vec::new();
+    let mut errors = Vec::new();
+    for (blog, outcome) in blogroll.blogs.iter().zip(outcomes) {
+        match outcome {
+            Ok(d) => {
+                results.push(format!("{}: {}", blog.name, d.line));
+                if let Some(to) = d.moved_to {
+                    moved.push(Moved {
+                        name: blog.name.clone(),
+                        from: blog.feed.clone(),
+                        to,
+                    });
+                }
+                health.push(d.health);
+            }
+            Err(e) => errors.push(e),
         }
-        cache::save(root, blog, cache)?;
     }
     if !moved.is_empty() {
         let mut editor = Editor::open(root)?;
@@ -121,17 +117,45 @@ pub fn refresh(
         editor.save()?;
         blogroll = Blogroll::load(root)?;
     }
-    let now = Utc::now();
-    let health = caches
-        .iter()
-        .map(|c| health::health(c, config.quiet_after_days, now))
-        .collect();
+    if let Some(e) = crate::error::Error::from_many(errors) {
+        return Err(e);
+    }
     Ok(Report {
         blogroll,
         health,
         moved,
         results,
     })
+}
+
+fn fetch_one(client: &Client, blog: &Blog, cache: &BlogCache) -> Work {
+    if let Some(until) = cache.state.retry_after.filter(|u| *u > Utc::now()) {
+        return Work::Waiting(until);
+    }
+    let validators = Validators {
+        etag: cache.state.etag.clone(),
+        last_modified: cache.state.last_modified.clone(),
+    };
+    let mut fetched = client.get(&blog.feed, &validators);
+    let parsed = match &mut fetched.outcome {
+        Outcome::Body {
+            bytes,
+            content_type,
+            ..
+        } => {
+            // The raw feed is let go as soon as it is parsed: with many fetches
+            // running, bodies would otherwise add up.
+            let bytes = std::mem::take(bytes);
+            Some(parse::parse(
+                &bytes,
+                &fetched.final_url,
+                content_type,
+                Utc::now(),
+            ))
+        }
+        _ => None,
+    };
+    Work::Done(Box::new((fetched, parsed)))
 }
 
 fn cache_moved(cache: &BlogCache, blog: &Blog) -> Option<String> {

@@ -14,7 +14,7 @@ use super::normalize::{normalize, normalize_url, response_key};
 use super::store::Loaded;
 use super::{Kind, Response, excerpt};
 use crate::config::BaseUrl;
-use crate::network::Blogroll;
+use crate::network::Blog;
 use crate::network::cache::BlogCache;
 use crate::site::Site;
 
@@ -72,44 +72,45 @@ pub struct Index {
     responding: HashMap<String, Vec<usize>>,
 }
 
-impl Index {
-    /// Match `stored` responses and every entry of `network` against the posts.
-    /// Stored files come first, so what a teacher wrote by hand wins over what a
-    /// feed says about the same response.
-    pub fn build(
-        site: &Site,
-        bases: &[&BaseUrl],
-        network: Option<(&Blogroll, &[BlogCache])>,
-        stored: &[Loaded],
-    ) -> Index {
-        let posts = PostUrls::new(site, bases);
-        let mut index = Index {
-            per_post: vec![Vec::new(); site.posts.len()],
-            ..Index::default()
-        };
-        let mut slot: HashMap<(usize, String), usize> = HashMap::new();
-        let mut add = |index: &mut Index, post: usize, key: String, r: Response| {
-            let list = &mut index.per_post[post];
-            match slot.get(&(post, key.clone())) {
-                Some(&i) => list[i].merge(r),
-                None => {
-                    slot.insert((post, key), list.len());
-                    list.push(r);
-                }
-            }
-        };
+/// A response found in one network entry, before it joins the index.
+pub struct Found {
+    key: String,
+    posts: Vec<usize>,
+    response: Response,
+}
 
+/// The index in the making: stored responses first, then the network one blog at a
+/// time, so no blog's cache has to outlive its turn.
+pub struct Builder {
+    posts: PostUrls,
+    index: Index,
+    /// (post, response key) → position in that post's list: one entry per URL.
+    slot: HashMap<(usize, String), usize>,
+}
+
+impl Index {
+    /// Start an index with the `stored` responses. They come first, so what a
+    /// teacher wrote by hand wins over what a feed says about the same response.
+    pub fn builder(site: &Site, bases: &[&BaseUrl], stored: &[Loaded]) -> Builder {
+        let mut b = Builder {
+            posts: PostUrls::new(site, bases),
+            index: Index {
+                per_post: vec![Vec::new(); site.posts.len()],
+                ..Index::default()
+            },
+            slot: HashMap::new(),
+        };
         for l in stored {
             let s = &l.response;
             let (Some(target), Some(key)) = (normalize(&s.target, None), response_key(&s.url))
             else {
                 continue;
             };
-            let Some(post) = posts.post_of(&target) else {
-                index.unmatched.push(l.path.clone());
+            let Some(post) = b.posts.post_of(&target) else {
+                b.index.unmatched.push(l.path.clone());
                 continue;
             };
-            if posts.is_own(&key) {
+            if b.posts.is_own(&key) {
                 continue;
             }
             let r = Response {
@@ -122,54 +123,84 @@ impl Index {
                 date: s.date,
                 excerpt: excerpt(&s.content),
             };
-            add(&mut index, post, key, r);
+            b.put(post, key, r);
         }
+        b
+    }
+}
 
-        for (blog, cache) in network
-            .into_iter()
-            .flat_map(|(roll, caches)| roll.blogs.iter().zip(caches))
-        {
-            for e in &cache.entries {
-                let Ok(base) = Url::parse(&e.url) else {
-                    continue;
-                };
-                let Some(key) = response_key(&e.url) else {
-                    continue;
-                };
-                if posts.is_own(&key) {
-                    continue;
-                }
-                let mut targets: Vec<usize> = e
-                    .links
-                    .iter()
-                    .filter_map(|l| normalize(l, Some(&base)))
-                    .filter_map(|n| posts.post_of(&n))
-                    .collect();
-                targets.sort_unstable();
-                targets.dedup();
-                for &post in &targets {
-                    let r = Response {
-                        url: e.url.clone(),
-                        kind: Kind::Mention,
-                        author: e.author.clone(),
-                        author_url: if blog.site.is_empty() {
-                            cache.site.clone()
-                        } else {
-                            blog.site.clone()
-                        },
-                        blog: blog.name.clone(),
-                        title: e.title.clone(),
-                        date: e.date(),
-                        excerpt: excerpt(&e.summary),
-                    };
-                    add(&mut index, post, key.clone(), r);
-                }
-                if !targets.is_empty() {
-                    index.responding.insert(key, targets);
-                }
+impl Builder {
+    /// The entries of one blog that respond to the teacher's posts. Pure, so blogs
+    /// can be searched in parallel.
+    pub fn found_in(&self, blog: &Blog, cache: &BlogCache) -> Vec<Found> {
+        let mut found = Vec::new();
+        for e in &cache.entries {
+            let Ok(base) = Url::parse(&e.url) else {
+                continue;
+            };
+            let Some(key) = response_key(&e.url) else {
+                continue;
+            };
+            if self.posts.is_own(&key) {
+                continue;
+            }
+            let mut posts: Vec<usize> = e
+                .links
+                .iter()
+                .filter_map(|l| normalize(l, Some(&base)))
+                .filter_map(|n| self.posts.post_of(&n))
+                .collect();
+            if posts.is_empty() {
+                continue;
+            }
+            posts.sort_unstable();
+            posts.dedup();
+            let response = Response {
+                url: e.url.clone(),
+                kind: Kind::Mention,
+                author: e.author.clone(),
+                author_url: if blog.site.is_empty() {
+                    cache.site.clone()
+                } else {
+                    blog.site.clone()
+                },
+                blog: blog.name.clone(),
+                title: e.title.clone(),
+                date: e.date(),
+                excerpt: excerpt(&e.summary),
+            };
+            found.push(Found {
+                key,
+                posts,
+                response,
+            });
+        }
+        found
+    }
+
+    /// Add what `found_in` found; call in blogroll order for a stable page.
+    pub fn add(&mut self, found: Vec<Found>) {
+        for f in found {
+            for &post in &f.posts {
+                self.put(post, f.key.clone(), f.response.clone());
+            }
+            self.index.responding.insert(f.key, f.posts);
+        }
+    }
+
+    fn put(&mut self, post: usize, key: String, r: Response) {
+        let list = &mut self.index.per_post[post];
+        match self.slot.get(&(post, key.clone())) {
+            Some(&i) => list[i].merge(r),
+            None => {
+                self.slot.insert((post, key), list.len());
+                list.push(r);
             }
         }
+    }
 
+    pub fn finish(self) -> Index {
+        let mut index = self.index;
         for list in &mut index.per_post {
             for r in list.iter_mut() {
                 if r.blog.is_empty() && r.author.is_empty() {
@@ -191,7 +222,9 @@ impl Index {
         }
         index
     }
+}
 
+impl Index {
     /// `post.responses` for every post.
     pub fn values(&self) -> Vec<Value> {
         self.per_post
