@@ -26,9 +26,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(!html.contains("<iframe") && !html.contains("<style"), "{}", e.content);
         // In an attribute, not in prose: a post may well talk about "JavaScript: ...".
         for scheme in ["javascript:", "data:", "vbscript:"] {
-            // The sanitizer always quotes attribute values.
+            // The sanitizer always quotes attribute values. Only the start of a value
+            // counts: `?q='vbscript:x` inside an http URL's query is harmless text.
             for quote in ['"', '\''] {
-                let attr = format!("{quote}{scheme}");
+                let attr = format!("={quote}{scheme}");
                 assert!(!html.contains(&attr), "{scheme} URL survived: {}", e.content);
             }
         }
