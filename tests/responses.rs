@@ -13,7 +13,7 @@ use predicates::prelude::*;
 
 const POST: &str = "https://teacher.example.org/blog/posts/hello/";
 
-/// An Atom entry; `base` is an xml:base on its content (feed-rs reads it there only).
+/// An Atom entry; `base` is an xml:base on its content.
 fn atom_entry(id: &str, url: &str, date: &str, base: &str, html: &str) -> String {
     let base = if base.is_empty() {
         String::new()

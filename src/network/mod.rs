@@ -16,6 +16,7 @@ pub mod page;
 pub mod parse;
 pub mod refresh;
 pub mod sanitize;
+pub mod xml_base;
 
 use crate::config::Config;
 use crate::error::Result;

@@ -1,6 +1,6 @@
 //! A fetched feed (RSS 0.9x/1.0/2.0, Atom, JSON Feed, via feed-rs) into safe cache
 //! entries: text cleaned, HTML sanitized, every link made absolute against the right
-//! base (the entry's `xml:base`, the post, or the feed's own address).
+//! base (the `xml:base` in scope, the post, or the feed's own address).
 
 use std::borrow::Cow;
 
@@ -57,15 +57,21 @@ fn parse_unguarded(
             .sanitize_content(false)
             .build()
     };
-    let feed = match parser().parse(input.as_ref()) {
-        Ok(f) => f,
+    let (feed, read) = match parser().parse(input.as_ref()) {
+        Ok(f) => (f, input.as_ref()),
         Err(first) => {
             // A comment or blank lines before the XML declaration make strict XML
             // parsers give up; such feeds are common enough to try once without them.
             let trimmed = skip_prologue_junk(&input).ok_or_else(|| describe(&first))?;
-            parser().parse(trimmed).map_err(|_| describe(&first))?
+            (
+                parser().parse(trimmed).map_err(|_| describe(&first))?,
+                trimmed,
+            )
         }
     };
+    let bases = super::xml_base::content_bases(read, feed_url)
+        .filter(|b| b.len() == feed.entries.len())
+        .unwrap_or_default();
     let mut feed = feed;
     if feed
         .entries
@@ -89,7 +95,7 @@ fn parse_unguarded(
             }
         }
     }
-    Ok(convert(feed, base.as_ref(), now))
+    Ok(convert(feed, base.as_ref(), bases, now))
 }
 
 /// Dates seen in real feeds that feed-rs does not read, such as `2020/1/10 14:33:00`.
@@ -120,7 +126,13 @@ fn describe(e: &feed_rs::parser::ParseFeedError) -> String {
     format!("not a feed staffroom can read ({e})")
 }
 
-fn convert(feed: Feed, feed_base: Option<&Url>, now: DateTime<Utc>) -> ParsedFeed {
+/// `bases`: the `xml:base` in scope for each entry's content, when the feed has any.
+fn convert(
+    feed: Feed,
+    feed_base: Option<&Url>,
+    bases: Vec<Option<Url>>,
+    now: DateTime<Utc>,
+) -> ParsedFeed {
     let feed_author = feed
         .authors
         .iter()
@@ -129,10 +141,11 @@ fn convert(feed: Feed, feed_base: Option<&Url>, now: DateTime<Utc>) -> ParsedFee
         .join(", ");
     let site = pick_link(&feed.links, feed_base, true).unwrap_or_default();
     let title = feed.title.as_ref().map(text_to_plain).unwrap_or_default();
+    let mut bases = bases.into_iter();
     let entries = feed
         .entries
         .into_iter()
-        .map(|e| convert_entry(e, feed_base, &feed_author, now))
+        .map(|e| convert_entry(e, bases.next().flatten(), feed_base, &feed_author, now))
         .collect();
     ParsedFeed {
         title,
@@ -143,6 +156,7 @@ fn convert(feed: Feed, feed_base: Option<&Url>, now: DateTime<Utc>) -> ParsedFee
 
 fn convert_entry(
     e: FeedEntry,
+    scoped_base: Option<Url>,
     feed_base: Option<&Url>,
     feed_author: &str,
     now: DateTime<Utc>,
@@ -156,8 +170,10 @@ fn convert_entry(
     let url = pick_link(&e.links, xml_base.as_ref().or(feed_base), false)
         .or_else(|| sanitize::safe_url(&e.id, None).filter(|_| e.id.contains('/')))
         .unwrap_or_default();
-    let content_base = xml_base
-        .clone()
+    // Without any xml:base in scope, relative links in a post are taken as relative to
+    // the post itself: that is what a browser showing the post would do.
+    let content_base = scoped_base
+        .or_else(|| xml_base.clone())
         .or_else(|| Url::parse(&url).ok())
         .or_else(|| feed_base.cloned());
 
@@ -335,6 +351,31 @@ mod tests {
         DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z")
             .unwrap()
             .to_utc()
+    }
+
+    #[test]
+    fn xml_base_on_feed_and_entry_reaches_the_content_links() {
+        let xml = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://colleague.example.net/blog/">
+          <title>C</title><id>urn:c</id><updated>2024-03-05T00:00:00Z</updated>
+          <entry xml:base="2024/03/"><id>a</id><title>A</title><link href="a/"/><updated>2024-03-05T00:00:00Z</updated>
+            <content type="html">&lt;a href="../../../notes/x.html"&gt;x&lt;/a&gt; &lt;img src="pic.png" alt="p"&gt;</content></entry>
+          <entry><id>b</id><title>B</title><link href="b/"/><updated>2024-03-04T00:00:00Z</updated>
+            <content type="html">&lt;a href="c/"&gt;c&lt;/a&gt;</content></entry>
+        </feed>"#;
+        let f = parse(xml.as_bytes(), "https://feeds.example.org/c.xml", "", now()).unwrap();
+        let a = &f.entries[0];
+        assert_eq!(a.url, "https://colleague.example.net/blog/2024/03/a/");
+        assert_eq!(a.links, ["https://colleague.example.net/notes/x.html"]);
+        assert!(
+            a.content
+                .contains("src=\"https://colleague.example.net/blog/2024/03/pic.png\""),
+            "{}",
+            a.content
+        );
+        assert_eq!(
+            f.entries[1].links,
+            ["https://colleague.example.net/blog/c/"]
+        );
     }
 
     #[test]
