@@ -15,7 +15,7 @@ use super::sanitize::safe_url;
 /// whole feed when it has no `xml:base` at all (the usual case, found without
 /// parsing) or the XML does not read.
 pub fn content_bases(xml: &[u8], feed_url: &str) -> Option<Vec<Option<Url>>> {
-    if memchr_base(xml).is_none() {
+    if !xml.windows(8).any(|w| w == b"xml:base") {
         return None;
     }
     let feed_url = Url::parse(feed_url).ok();
@@ -78,10 +78,6 @@ fn own_base(e: &BytesStart, parent: Option<&Url>) -> Option<Url> {
         .normalized_value(quick_xml::XmlVersion::Implicit1_0)
         .ok()?;
     safe_url(&value, parent).and_then(|u| Url::parse(&u).ok())
-}
-
-fn memchr_base(xml: &[u8]) -> Option<usize> {
-    xml.windows(8).position(|w| w == b"xml:base")
 }
 
 #[cfg(test)]
