@@ -34,6 +34,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub stages: Vec<(&'static str, Duration)>,
+    /// Things worth telling the teacher that do not stop the build.
+    pub warnings: Vec<String>,
 }
 
 /// Things a build needs that are worth keeping between builds (`serve` rebuilds).
@@ -57,6 +59,7 @@ pub struct Prepared {
     pub network: Option<ForBuild>,
     /// Responses to each post (by index into `site.posts`), for its page.
     pub responses: Vec<serde_json::Value>,
+    pub warnings: Vec<String>,
 }
 
 /// What `serve` remembers of the last good build, to redo only what changed.
@@ -126,6 +129,7 @@ impl Builder {
             pages: prepared.site.pages.len(),
             files: written.files,
             stages: stages.list,
+            warnings: prepared.warnings,
             site: prepared.site,
         })
     }
@@ -172,6 +176,18 @@ impl Builder {
             index.mark_river(&mut n.page, &site);
         }
         let responses = index.values();
+        // A response whose target is none of the posts would vanish without a word;
+        // a mistyped address is the usual reason.
+        let warnings = index
+            .unmatched
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}: `target` is not the address of any post, so this response is not shown; copy the post's address from the live site",
+                    p.strip_prefix(root).unwrap_or(p).display()
+                )
+            })
+            .collect();
         stages.lap("network and responses");
         Ok(Prepared {
             site,
@@ -180,6 +196,7 @@ impl Builder {
             output,
             network,
             responses,
+            warnings,
         })
     }
 

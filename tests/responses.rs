@@ -301,6 +301,20 @@ fn bad_response_files_and_exports_are_user_errors_with_lines() {
     );
     assert!(!err.contains("panicked"), "{err}");
 
+    // A mistyped target builds, with a warning that names the file.
+    std::fs::write(
+        root.join("data/responses/typo.toml"),
+        "target = \"https://teacher.example.org/blog/posts/helo/\"\nurl = \"https://r.example/1\"\n",
+    )
+    .unwrap();
+    let out = staffroom(root, &["build"]).code(0);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.starts_with("warning: ")
+            && err.contains("typo.toml: `target` is not the address of any post"),
+        "{err}"
+    );
+
     std::fs::remove_file(root.join("data/responses/typo.toml")).unwrap();
     std::fs::write(root.join("bad.jf2"), "{\"children\": [\n  {\"url\": }\n]}").unwrap();
     let out = staffroom(

@@ -43,6 +43,9 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
         .build(&global.root, &options)
         .with_context(|| "the build stopped; public/ was left as it was")
         .map_err(reorder)?;
+    for w in &report.warnings {
+        writeln!(o.err, "warning: {w}")?;
+    }
     if !o.quiet {
         writeln!(
             o.out,

@@ -60,6 +60,9 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
             "Port {busy} is in use (another preview?), so this one uses the next free port."
         )?;
     }
+    if let Ok(report) = &server.first {
+        warn(o, report)?;
+    }
     match &server.first {
         Ok(report) if !o.quiet => {
             writeln!(
@@ -97,6 +100,7 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
         match event {
             Event::Stop => break,
             Event::Rebuilt { batch, report } => {
+                warn(o, &report)?;
                 if !o.quiet {
                     writeln!(o.out, "{}", describe(&batch, &report))?;
                 }
@@ -123,6 +127,13 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
     server.stop();
     if !o.quiet {
         writeln!(o.out, "Stopped.")?;
+    }
+    Ok(())
+}
+
+fn warn(o: &mut Output, report: &Report) -> std::io::Result<()> {
+    for w in &report.warnings {
+        writeln!(o.err, "warning: {w}")?;
     }
     Ok(())
 }

@@ -30,6 +30,7 @@ pub struct Report {
     /// `/` or `/blog/`, from site.toml as it is now.
     pub base_path: String,
     pub stages: Vec<(&'static str, Duration)>,
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -80,7 +81,8 @@ impl Live {
             output: Some(self.out.root.clone()),
         };
         let mut stages = Stages::default();
-        let prepared = self.builder.prepare(&self.root, &options, &mut stages)?;
+        let mut prepared = self.builder.prepare(&self.root, &options, &mut stages)?;
+        let warnings = std::mem::take(&mut prepared.warnings);
         let fresh = Memo::default();
         let previous = if all_pages { &fresh } else { &self.memo };
         let pending = Pending::default();
@@ -103,6 +105,7 @@ impl Live {
             took: started.elapsed(),
             base_path,
             stages: stages.list,
+            warnings,
         })
     }
 }
