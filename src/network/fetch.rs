@@ -83,8 +83,29 @@ pub struct Client {
 
 impl Client {
     pub fn new(options: HttpOptions) -> Client {
+        Client {
+            agent: Self::config(&options).into(),
+            options,
+        }
+    }
+
+    /// A client that resolves names with `resolver` (Webmention sending limits where
+    /// it may connect).
+    pub fn with_resolver(
+        options: HttpOptions,
+        resolver: impl ureq::unversioned::resolver::Resolver,
+    ) -> Client {
+        let config = Self::config(&options);
+        let connector = ureq::unversioned::transport::DefaultConnector::new();
+        Client {
+            agent: ureq::Agent::with_parts(config, connector, resolver),
+            options,
+        }
+    }
+
+    fn config(options: &HttpOptions) -> ureq::config::Config {
         let t = options.timeout;
-        let config = ureq::Agent::config_builder()
+        ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(USER_AGENT)
@@ -93,11 +114,7 @@ impl Client {
             .timeout_per_read(Some(t))
             // A backstop for a server that trickles bytes forever just under the stall limit.
             .timeout_global(Some(t * 4))
-            .build();
-        Client {
-            agent: config.into(),
-            options,
-        }
+            .build()
     }
 
     /// GET `url`, conditional on `validators`, following up to `max_redirects`.

@@ -6,4 +6,5 @@
 
 pub mod discover;
 pub mod ledger;
+pub mod public;
 pub mod send;

@@ -2,18 +2,18 @@
 //! update, the ones it lost) that were not told yet; discover each endpoint, POST
 //! `source` and `target`, remember the result.
 
-use std::net::{IpAddr, ToSocketAddrs};
 use std::path::Path;
 
 use chrono::Utc;
-use url::{Host, Url};
 
 use super::discover::{self, Found};
 use super::ledger::{Done, Ledger, Status, Version};
+use super::public::{PublicOnly, is_private};
 use crate::error::Result;
 use crate::network::fetch::{Client, HttpOptions, run_pool};
 use crate::responses::normalize::normalize;
 use crate::site::Site;
+use url::Url;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -92,7 +92,14 @@ pub fn send(
         plans.push((version, links));
     }
 
-    let client = Client::new(HttpOptions::from_config(&site.config.site.network));
+    let http = HttpOptions::from_config(&site.config.site.network);
+    // Addresses are checked before each request, but a name can resolve elsewhere a
+    // moment later (DNS rebinding), so the resolver checks every connection too.
+    let client = if options.allow_private {
+        Client::new(http)
+    } else {
+        Client::with_resolver(http, PublicOnly::default())
+    };
     let total = jobs.len();
     let mut finished = 0;
     let rows = run_pool(
@@ -144,6 +151,12 @@ fn notify(client: &Client, job: &Job, site: &Site, options: Options) -> Row {
         endpoint: String::new(),
         note: String::new(),
     };
+    let private = |u: &str| !options.allow_private && Url::parse(u).is_ok_and(|u| is_private(&u));
+    if private(&job.target) {
+        row.status = Status::Skipped;
+        row.note = "the page is on a private or local address; --allow-private sends anyway".into();
+        return row;
+    }
     let endpoint = match discover::discover(client, &job.target) {
         Found::Endpoint(e) => e,
         Found::NoEndpoint => {
@@ -156,7 +169,7 @@ fn notify(client: &Client, job: &Job, site: &Site, options: Options) -> Row {
         }
     };
     row.endpoint = endpoint.to_string();
-    if !options.allow_private && is_private(&endpoint) {
+    if private(endpoint.as_str()) {
         row.status = Status::Skipped;
         row.note =
             "the endpoint is on a private or local address; --allow-private sends anyway".into();
@@ -183,53 +196,6 @@ fn notify(client: &Client, job: &Job, site: &Site, options: Options) -> Row {
         Err(why) => row.note = why,
     }
     row
-}
-
-/// Whether `url` points at this machine or a private network. A public page can name
-/// any endpoint, and `send` must not become a way to poke at the teacher's school
-/// network. Names are resolved; one private address is enough.
-pub fn is_private(url: &Url) -> bool {
-    let port = url.port_or_known_default().unwrap_or(80);
-    match url.host() {
-        Some(Host::Ipv4(ip)) => private_ip(IpAddr::V4(ip)),
-        Some(Host::Ipv6(ip)) => private_ip(IpAddr::V6(ip)),
-        Some(Host::Domain(d)) => {
-            let d = d.trim_end_matches('.').to_ascii_lowercase();
-            d == "localhost"
-                || d.ends_with(".localhost")
-                || (d.as_str(), port)
-                    .to_socket_addrs()
-                    .is_ok_and(|mut addrs| addrs.any(|a| private_ip(a.ip())))
-        }
-        None => true,
-    }
-}
-
-fn private_ip(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                // Carrier-grade NAT, 100.64.0.0/10.
-                || (a == 100 && (64..128).contains(&b))
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return private_ip(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                // Unique local fc00::/7 and link-local fe80::/10.
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-        }
-    }
 }
 
 impl Report {
@@ -313,31 +279,5 @@ impl Report {
             out.push_str("Dry run: nothing was sent and nothing recorded.\n");
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn private_addresses() {
-        for private in [
-            "http://127.0.0.1:8080/wm",
-            "http://localhost/wm",
-            "http://10.1.2.3/",
-            "http://192.168.0.1/",
-            "http://172.16.5.4/",
-            "http://169.254.169.254/latest/meta-data",
-            "http://[::1]/",
-            "http://[fd00::1]/",
-            "http://[::ffff:127.0.0.1]/",
-            "http://100.64.0.1/",
-        ] {
-            assert!(is_private(&Url::parse(private).unwrap()), "{private}");
-        }
-        for public in ["https://93.184.216.34/wm", "https://[2606:4700::1]/"] {
-            assert!(!is_private(&Url::parse(public).unwrap()), "{public}");
-        }
     }
 }
