@@ -3,10 +3,12 @@
 //! handed to the reload hub and hold no worker.
 
 use std::io::Cursor;
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
@@ -43,6 +45,32 @@ impl Shared {
 pub struct Http {
     server: Arc<tiny_http::Server>,
     workers: Vec<JoinHandle<()>>,
+    nudger: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
+}
+
+/// How often an idle connection is opened to the server (see `nudge`).
+const NUDGE_EVERY: Duration = Duration::from_millis(100);
+
+/// tiny_http (0.12) hands each new connection to a thread pool that can lose a wake-up:
+/// when two connections arrive while one idle thread is waking, the second waits in
+/// the queue until some connection ends, and browsers keep theirs open. A stylesheet
+/// or an image of the preview would then hang for seconds. A connection that is opened
+/// and closed at once ends at once, and the thread that served it takes the next
+/// waiting one, so none waits longer than this interval.
+fn nudge(addr: SocketAddr, stop: &AtomicBool) {
+    let addr = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port())
+        }
+        _ => addr,
+    };
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(NUDGE_EVERY);
+        drop(TcpStream::connect_timeout(&addr, NUDGE_EVERY));
+    }
 }
 
 /// Bind `ip:port`. When the port was not chosen by the user and is taken, the next
@@ -87,6 +115,7 @@ pub fn bind(ip: IpAddr, port: u16, move_on_if_busy: bool) -> Result<TcpListener>
 
 impl Http {
     pub fn start(listener: TcpListener, shared: Arc<Shared>) -> Result<Http> {
+        let addr = listener.local_addr().ok();
         let server = tiny_http::Server::from_listener(listener, None)
             .map_err(|e| Error::io("the preview server", std::io::Error::other(e.to_string())))?;
         let server = Arc::new(server);
@@ -105,10 +134,30 @@ impl Http {
                 .map_err(|e| Error::io("the preview server", e))?;
             workers.push(worker);
         }
-        Ok(Http { server, workers })
+        let nudger = match addr {
+            Some(addr) => {
+                let stop = Arc::new(AtomicBool::new(false));
+                let flag = stop.clone();
+                let handle = std::thread::Builder::new()
+                    .name("staffroom-http-nudge".into())
+                    .spawn(move || nudge(addr, &flag))
+                    .map_err(|e| Error::io("the preview server", e))?;
+                Some((stop, handle))
+            }
+            None => None,
+        };
+        Ok(Http {
+            server,
+            workers,
+            nudger,
+        })
     }
 
     pub fn stop(self) {
+        if let Some((stop, handle)) = self.nudger {
+            stop.store(true, Ordering::Relaxed);
+            let _ = handle.join();
+        }
         for _ in &self.workers {
             self.server.unblock();
         }
