@@ -8,109 +8,12 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::kill::{kill_at_random, leftovers, run_ok, tree};
 use common::net::{Reply, Server, blog_entry, rss};
-
-/// Kills that must land while the command runs; a delay past its end is retried,
-/// up to `TRIES` runs in all.
-const KILLS: usize = 22;
-const TRIES: usize = 40;
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn seeded() -> Lcg {
-        let seed = std::env::var("STAFFROOM_KILL_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0x5eed_2026);
-        Lcg(seed)
-    }
-    /// A delay within a run that took `took`: half uniform over the whole run, half
-    /// over its last part, where the writes are.
-    fn moment(&mut self, took: Duration) -> Duration {
-        let ms = took.as_millis() as u64;
-        let ms = if self.below(2) == 0 {
-            self.below(ms)
-        } else {
-            ms * 7 / 10 + self.below(ms * 4 / 10)
-        };
-        Duration::from_millis(ms)
-    }
-
-    /// A number in 0..n.
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
-
-fn binary(root: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_staffroom"));
-    cmd.arg("--root")
-        .arg(root)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    cmd
-}
-
-fn run_ok(root: &Path, args: &[&str]) -> Duration {
-    let start = Instant::now();
-    let status = binary(root, args).status().unwrap();
-    assert!(status.success(), "staffroom {args:?} failed");
-    start.elapsed()
-}
-
-/// Start `args`, SIGKILL it after `delay` (if it is still running); whether it was killed.
-fn kill_after(root: &Path, args: &[&str], delay: Duration) -> bool {
-    let mut child = binary(root, args).spawn().unwrap();
-    std::thread::sleep(delay);
-    let killed = matches!(child.try_wait(), Ok(None));
-    // Child::kill sends SIGKILL on Unix: no destructors, no cleanup, like a power cut
-    // as far as the process is concerned.
-    let _ = child.kill();
-    let status = child.wait().unwrap();
-    assert!(
-        killed || status.success(),
-        "staffroom {args:?} failed on its own: {status}"
-    );
-    killed
-}
-
-/// Every file under `dir` with its bytes, skipping names that start with a dot
-/// (staging folders and temporary files, which readers never look at).
-fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-    {
-        let entry = entry.unwrap();
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).unwrap().to_path_buf();
-            files.push((rel, std::fs::read(entry.path()).unwrap()));
-        }
-    }
-    files
-}
-
-/// Names in `dir` starting with `prefix`: what killed runs left behind.
-fn leftovers(dir: &Path, prefix: &str) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(prefix))
-        .collect()
-}
 
 fn write_site(root: &Path, version: usize) {
     std::fs::write(
@@ -154,44 +57,32 @@ fn build_killed_at_random_leaves_the_old_or_the_new_site() {
     }
     assert_ne!(versions[0], versions[1]);
 
-    let mut rng = Lcg::seeded();
-    let mut killed = 0;
+    let mut took = [took];
     let mut swapped = 0;
-    for i in 0..TRIES {
-        if killed == KILLS {
-            break;
-        }
-        let v = i % 2;
-        write_site(root, v);
-        let delay = rng.moment(took);
-        if kill_after(root, &["build"], delay) {
-            killed += 1;
-        } else {
-            // It ended before `delay`: aim the tail of later kills at that end, where
-            // the writes are (runs get faster than first measured as caches warm).
-            took = delay.max(Duration::from_millis(5));
-        }
-        let public = root.join("public");
-        assert!(public.is_dir(), "kill {i} after {delay:?}: public/ is gone");
-        let now = tree(&public);
-        let index = now
-            .iter()
-            .find(|(p, _)| p == Path::new("index.html"))
-            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default();
-        assert!(
-            index.trim_end().ends_with("</html>"),
-            "kill {i} after {delay:?}: index.html is incomplete"
-        );
-        assert!(
-            versions.contains(&now),
-            "kill {i} after {delay:?}: public/ is neither the old nor the new site"
-        );
-        swapped += usize::from(now == versions[v]);
-    }
-    assert!(
-        killed >= 20,
-        "only {killed} of {TRIES} builds were killed while running"
+    let (killed, runs) = kill_at_random(
+        root,
+        &["build"],
+        &mut took,
+        |i| write_site(root, i % 2),
+        |i, delay| {
+            let public = root.join("public");
+            assert!(public.is_dir(), "kill {i} after {delay:?}: public/ is gone");
+            let now = tree(&public);
+            let index = now
+                .iter()
+                .find(|(p, _)| p == Path::new("index.html"))
+                .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default();
+            assert!(
+                index.trim_end().ends_with("</html>"),
+                "kill {i} after {delay:?}: index.html is incomplete"
+            );
+            assert!(
+                versions.contains(&now),
+                "kill {i} after {delay:?}: public/ is neither the old nor the new site"
+            );
+            swapped += usize::from(now == versions[i % 2]);
+        },
     );
 
     // Whatever the kills left behind, the next build succeeds and is complete.
@@ -199,7 +90,10 @@ fn build_killed_at_random_leaves_the_old_or_the_new_site() {
     run_ok(root, &["build"]);
     assert_eq!(tree(&root.join("public")), versions[1]);
     assert_eq!(leftovers(root, ".public.staffroom-"), Vec::<String>::new());
-    eprintln!("build: survived {killed} kills (run {took:?}); {swapped} found the new site");
+    eprintln!(
+        "build: survived {killed} kills in {runs} runs (run {:?}); {swapped} found the new site",
+        took[0]
+    );
 }
 
 const FEEDS: usize = 12;
@@ -261,7 +155,7 @@ fn network_fetch_killed_at_random_leaves_old_or_new_cache_and_blogroll() {
     let blogroll_new = blogroll_old.replace("/old/", "/new/");
     std::fs::write(root.join("network.toml"), &blogroll_old).unwrap();
 
-    let mut took = run_ok(root, &["network", "fetch"]).min(Duration::from_millis(300));
+    run_ok(root, &["network", "fetch"]);
     let cache_dir = root.join("data/network");
     // In the feeds' order, so caches[i] belongs to feed i.
     let caches: Vec<PathBuf> = (0..FEEDS)
@@ -278,15 +172,10 @@ fn network_fetch_killed_at_random_leaves_old_or_new_cache_and_blogroll() {
     let new_titles: Vec<_> = (0..FEEDS).map(|i| titles(&feed(i, 1))).collect();
 
     generation.store(1, Ordering::SeqCst);
-    let mut rng = Lcg::seeded();
-    let mut killed = 0;
     let mut saw_new = 0;
     let mut saw_new_roll = 0;
-    for i in 0..TRIES {
-        if killed == KILLS {
-            break;
-        }
-        // Back to the old state each time, so every kill can land in any write.
+    // Back to the old state each time, so every kill can land in any write.
+    let reset = |_: usize| {
         std::fs::write(root.join("network.toml"), &blogroll_old).unwrap();
         for (path, old) in caches.iter().zip(&old_titles) {
             let json = std::fs::read_to_string(path).unwrap();
@@ -300,13 +189,8 @@ fn network_fetch_killed_at_random_leaves_old_or_new_cache_and_blogroll() {
             value["state"]["last_modified"] = "".into();
             std::fs::write(path, serde_json::to_string_pretty(&value).unwrap()).unwrap();
         }
-        let delay = rng.moment(took);
-        if kill_after(root, &["network", "fetch"], delay) {
-            killed += 1;
-        } else {
-            took = delay.max(Duration::from_millis(5));
-        }
-
+    };
+    let check = |i, delay| {
         let blogroll = std::fs::read_to_string(root.join("network.toml")).unwrap();
         assert!(
             blogroll == blogroll_old || blogroll == blogroll_new,
@@ -332,11 +216,11 @@ fn network_fetch_killed_at_random_leaves_old_or_new_cache_and_blogroll() {
             stray.is_empty(),
             "kill {i}: unexpected cache files {stray:?}"
         );
-    }
-    assert!(
-        killed >= 20,
-        "only {killed} of {TRIES} fetches were killed while running"
-    );
+    };
+    // Timed from that state: a first fetch, with no cache to merge, is quicker.
+    reset(0);
+    let mut took = [run_ok(root, &["network", "fetch"]).min(Duration::from_millis(300))];
+    let (killed, runs) = kill_at_random(root, &["network", "fetch"], &mut took, reset, check);
 
     // The next fetch reads whatever the kills left and completes.
     run_ok(root, &["network", "fetch"]);
@@ -346,6 +230,7 @@ fn network_fetch_killed_at_random_leaves_old_or_new_cache_and_blogroll() {
     assert_eq!(leftovers(&cache_dir, ".staffroom-"), Vec::<String>::new());
     run_ok(root, &["build"]);
     eprintln!(
-        "network fetch: survived {killed} kills (run {took:?}); {saw_new} cache files and {saw_new_roll} network.toml seen new"
+        "network fetch: survived {killed} kills in {runs} runs (run {:?}); {saw_new} cache files and {saw_new_roll} network.toml seen new",
+        took[0]
     );
 }

@@ -8,6 +8,7 @@ use std::process::Output;
 
 use regex::Regex;
 
+pub mod kill;
 pub mod net;
 #[allow(unused_imports)]
 pub use net::*;
