@@ -3,6 +3,7 @@
 //! `source` and `target`, remember the result.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
@@ -41,6 +42,9 @@ pub struct Report {
     /// Links of published posts that were already told and did not change.
     pub up_to_date: usize,
 }
+
+/// How often the ledger is saved while sending.
+const SAVE_EVERY: Duration = Duration::from_secs(2);
 
 struct Job {
     post: usize,
@@ -102,36 +106,63 @@ pub fn send(
     };
     let total = jobs.len();
     let mut finished = 0;
+    let mut left = vec![0usize; site.posts.len()];
+    for j in &jobs {
+        left[j.post] += 1;
+    }
+    let has_jobs: Vec<bool> = left.iter().map(|&n| n > 0).collect();
+    let mut done: Vec<Vec<Done>> = vec![Vec::new(); site.posts.len()];
+    let mut saved = Instant::now();
+    let mut save_error = None;
+    let now = Utc::now();
     let rows = run_pool(
         &jobs,
         site.config.site.network.concurrency,
         |job| notify(&client, job, site, options),
-        |_, row: &Row| {
+        |i, row: &Row| {
             finished += 1;
             progress(finished, total, &row.target);
+            if options.dry_run {
+                return;
+            }
+            // A post is recorded once all its targets were tried (a half-recorded post
+            // would forget the removed links still owed), and the ledger saved every
+            // few seconds, so an interrupted run does not send again what it sent.
+            let post = jobs[i].post;
+            done[post].push(Done {
+                target: row.target.clone(),
+                removed: row.removed,
+                status: row.status,
+                endpoint: row.endpoint.clone(),
+                note: row.note.clone(),
+            });
+            left[post] -= 1;
+            if left[post] == 0 {
+                let (version, links) = &plans[post];
+                let permalink = &site.posts[post].permalink;
+                ledger.record(permalink, version, links, &done[post], now);
+                if saved.elapsed() >= SAVE_EVERY && save_error.is_none() {
+                    save_error = ledger.save(root).err();
+                    saved = Instant::now();
+                }
+            }
         },
     );
+    if let Some(e) = save_error {
+        return Err(e);
+    }
 
     if !options.dry_run {
-        let now = Utc::now();
+        // Posts with nothing to send still have their version and links recorded.
         for (i, post) in site.posts.iter().enumerate() {
-            let done: Vec<Done> = jobs
-                .iter()
-                .zip(&rows)
-                .filter(|(j, _)| j.post == i)
-                .map(|(_, r)| Done {
-                    target: r.target.clone(),
-                    removed: r.removed,
-                    status: r.status,
-                    endpoint: r.endpoint.clone(),
-                    note: r.note.clone(),
-                })
-                .collect();
-            let (version, links) = &plans[i];
-            if done.is_empty() && !ledger.posts.contains_key(&post.permalink) && links.is_empty() {
+            if has_jobs[i] {
                 continue;
             }
-            ledger.record(&post.permalink, version, links, &done, now);
+            let (version, links) = &plans[i];
+            if !ledger.posts.contains_key(&post.permalink) && links.is_empty() {
+                continue;
+            }
+            ledger.record(&post.permalink, version, links, &[], now);
         }
         ledger.save(root)?;
     }
