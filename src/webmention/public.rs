@@ -70,6 +70,15 @@ impl Resolver for PublicOnly {
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let all = self.0.resolve(uri, config, timeout)?;
+        // A school's HTTP proxy is usually on a private address, and it is the
+        // teacher's own choice: connecting to it is allowed (the proxy then connects
+        // to the endpoint, which was checked by name before sending).
+        if config
+            .proxy()
+            .is_some_and(|p| uri.host().is_some_and(|h| h.eq_ignore_ascii_case(p.host())))
+        {
+            return Ok(all);
+        }
         let mut public = self.0.empty();
         for a in all.iter().filter(|a| !private_ip(a.ip())) {
             public.push(*a);
@@ -108,6 +117,44 @@ mod tests {
             assert!(!is_private(&Url::parse(public).unwrap()), "{public}");
         }
     }
+    #[test]
+    fn a_proxy_on_a_private_address_is_still_used() {
+        use std::io::{Read, Write};
+        let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = proxy.local_addr().unwrap().port();
+        let answer = std::thread::spawn(move || {
+            let (mut s, _) = proxy.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap();
+            // The tunnel itself is not the point: refusing it ends the request.
+            s.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
+                .unwrap();
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        });
+        let config = ureq::Agent::config_builder()
+            .proxy(Some(
+                ureq::Proxy::new(&format!("http://127.0.0.1:{port}")).unwrap(),
+            ))
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            PublicOnly::default(),
+        );
+        let err = agent
+            .post("http://93.184.216.34/wm")
+            .send("source=a")
+            .unwrap_err();
+        assert!(!err.to_string().contains("private or local"), "{err}");
+        // The proxy was reached, and asked for the public endpoint.
+        assert!(
+            answer
+                .join()
+                .unwrap()
+                .starts_with("CONNECT 93.184.216.34:80")
+        );
+    }
+
     #[test]
     fn the_resolver_refuses_private_addresses() {
         let agent: ureq::Agent = ureq::Agent::with_parts(
