@@ -4,7 +4,7 @@
 //! pays only for the hashing.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Mutex, MutexGuard};
 
 use super::FrontMatter;
@@ -169,9 +169,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The hasher of cache keys and page fingerprints. They never leave the process, so
+/// speed matters more than stability across versions: std's SipHash was a quarter of
+/// the instructions of a one-post rebuild in `serve` (callgrind), most of it hashing
+/// page values to see which pages changed.
+pub type FastHasher = foldhash::quality::FoldHasher<'static>;
+
+pub fn hasher() -> FastHasher {
+    foldhash::quality::FixedState::with_seed(0x5ea_f00d).build_hasher()
+}
+
 /// A hash of several values, for cache keys.
 pub fn key(parts: &[&dyn HashPart]) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = hasher();
     for p in parts {
         p.feed(&mut h);
     }
@@ -180,11 +190,11 @@ pub fn key(parts: &[&dyn HashPart]) -> u64 {
 
 /// Something that can go into a cache key (a trait object, so `key` takes a mix).
 pub trait HashPart {
-    fn feed(&self, h: &mut DefaultHasher);
+    fn feed(&self, h: &mut FastHasher);
 }
 
 impl<T: Hash + ?Sized> HashPart for T {
-    fn feed(&self, h: &mut DefaultHasher) {
+    fn feed(&self, h: &mut FastHasher) {
         self.hash(h);
     }
 }

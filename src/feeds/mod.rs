@@ -3,7 +3,7 @@
 //! feed reader has no page to resolve relative ones against.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use rayon::prelude::*;
@@ -134,7 +134,7 @@ fn write(site: &Site, sink: &dyn Sink, memo: Option<&mut FeedMemo>) -> Result<us
 /// Everything a feed is made from: the site's settings, its own title and URLs, and
 /// each post's fields that feeds show.
 fn digest(settings: &str, path: &str, kind: &Kind, posts: &[&Post]) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = crate::content::cache::hasher();
     (settings, path).hash(&mut h);
     if let Kind::Atom {
         title,

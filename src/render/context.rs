@@ -113,8 +113,8 @@ pub fn date_fields(d: &DateTime<FixedOffset>) -> (String, String, String) {
 /// A hash of everything `post_summary` reads, so `serve` can keep summaries between
 /// rebuilds instead of formatting a thousand of them again after each save.
 pub fn summary_key(site: &Site, post: &Post) -> u64 {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let mut h = DefaultHasher::new();
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::content::cache::hasher();
     "post summary v1".hash(&mut h);
     site.config.base.url.as_str().hash(&mut h);
     // A date's Hash covers the instant only; the offset changes how it is shown.
@@ -234,38 +234,74 @@ pub fn term_value(term: &Term) -> Value {
     })
 }
 
-/// Plain text of some HTML, for meta descriptions.
+/// Plain text of some HTML, for meta descriptions. Every page's values are made on
+/// each `serve` rebuild, so only the start of a post is read: enough for the text to
+/// overflow `max_chars`, or all of it when it does not.
 pub fn plain_text(html: &str, max_chars: usize) -> String {
+    let budget = max_chars.saturating_mul(2).saturating_add(64);
+    let (text, cut) = strip_tags(html, Some(budget));
+    match cut_words(&text, max_chars) {
+        (s, true) => s,
+        (s, false) if !cut => s,
+        // The part read did not overflow but there is more (entities and spaces
+        // shrink it): the whole text decides.
+        _ => cut_words(&strip_tags(html, None).0, max_chars).0,
+    }
+}
+
+/// The text outside tags, decoded; with `budget`, stop after that many characters
+/// that are not white space (then also `true`).
+fn strip_tags(html: &str, budget: Option<usize>) -> (String, bool) {
     let mut out = String::new();
     let mut in_tag = false;
-    for c in html.chars() {
+    let mut seen = 0;
+    for (i, c) in html.char_indices() {
         match c {
             '<' => in_tag = true,
             '>' => {
                 in_tag = false;
                 out.push(' ');
             }
-            _ if !in_tag => out.push(c),
+            _ if !in_tag => {
+                out.push(c);
+                if !c.is_whitespace() {
+                    seen += 1;
+                    if budget.is_some_and(|b| seen >= b) && i + c.len_utf8() < html.len() {
+                        return (decode_entities(&out), true);
+                    }
+                }
+            }
             _ => {}
         }
     }
-    let text = decode_entities(&out);
-    let words: Vec<&str> = text.split_whitespace().collect();
+    (decode_entities(&out), false)
+}
+
+/// Whole words of `text` up to `max_chars`, with `…` when some were left out (then
+/// also `true`).
+fn cut_words(text: &str, max_chars: usize) -> (String, bool) {
     let mut s = String::new();
-    for w in words {
-        if s.chars().count() + w.chars().count() + 1 > max_chars {
+    let mut len = 0;
+    for w in text.split_whitespace() {
+        let n = w.chars().count();
+        if len + n + 1 > max_chars {
             s.push('…');
-            break;
+            return (s, true);
         }
         if !s.is_empty() {
             s.push(' ');
+            len += 1;
         }
         s.push_str(w);
+        len += n;
     }
-    s
+    (s, false)
 }
 
 fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")

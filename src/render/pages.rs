@@ -7,7 +7,7 @@
 //! everything its template can see is as it was.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 use super::values::{self, Known, Node, Values};
@@ -158,7 +158,7 @@ fn render(
 
     // Only `serve` compares fingerprints; `build` skips the hashing altogether.
     let globals_digest = previous.map(|_| {
-        let mut h = DefaultHasher::new();
+        let mut h = crate::content::cache::hasher();
         values::hash_value(&globals.clone().into_json(), &mut h);
         h.finish()
     });

@@ -4,7 +4,7 @@
 //! copies them only for the pages it actually renders.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::Hasher;
 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -85,7 +85,7 @@ impl Known {
                 .par_iter()
                 .map(|v| {
                     let v: &Value = v.borrow();
-                    let mut h = DefaultHasher::new();
+                    let mut h = crate::content::cache::hasher();
                     match v {
                         Value::Object(map) if !unseen.is_empty() => {
                             h.write_u8(5);
@@ -108,7 +108,7 @@ impl Known {
 
 /// A hash of the template name and every value, equal exactly when both are.
 pub fn fingerprint(seed: u64, template: &str, values: &Values, known: &Known) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = crate::content::cache::hasher();
     h.write_u64(seed);
     h.write(template.as_bytes());
     h.write_usize(values.0.len());
@@ -119,7 +119,7 @@ pub fn fingerprint(seed: u64, template: &str, values: &Values, known: &Known) ->
     h.finish()
 }
 
-fn hash_node(node: &Node, h: &mut DefaultHasher, known: &Known) {
+fn hash_node(node: &Node, h: &mut crate::content::cache::FastHasher, known: &Known) {
     match node {
         Node::Owned(v) => hash_value(v, h),
         Node::Ref(v) => hash_ref(v, h, known),
@@ -153,7 +153,7 @@ fn hash_node(node: &Node, h: &mut DefaultHasher, known: &Known) {
     }
 }
 
-fn hash_ref(v: &Value, h: &mut DefaultHasher, known: &Known) {
+fn hash_ref(v: &Value, h: &mut crate::content::cache::FastHasher, known: &Known) {
     match known.0.get(&(v as *const Value as usize)) {
         Some(digest) => {
             h.write_u8(9);
@@ -163,7 +163,7 @@ fn hash_ref(v: &Value, h: &mut DefaultHasher, known: &Known) {
     }
 }
 
-fn hash_value_str(s: &str, h: &mut DefaultHasher) {
+fn hash_value_str(s: &str, h: &mut crate::content::cache::FastHasher) {
     h.write_u8(3);
     h.write_usize(s.len());
     h.write(s.as_bytes());
@@ -171,7 +171,7 @@ fn hash_value_str(s: &str, h: &mut DefaultHasher) {
 
 /// Walks the value itself: much faster than serializing it, and unambiguous thanks
 /// to a tag before each value and a length before each list or string.
-pub fn hash_value(v: &Value, h: &mut DefaultHasher) {
+pub fn hash_value(v: &Value, h: &mut crate::content::cache::FastHasher) {
     match v {
         Value::Null => h.write_u8(0),
         Value::Bool(b) => {

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use url::Url;
 
@@ -32,16 +33,29 @@ impl PostUrls {
     pub fn new(site: &Site, bases: &[&BaseUrl]) -> PostUrls {
         let mut all: Vec<&BaseUrl> = vec![&site.config.base];
         all.extend(bases.iter().copied().filter(|b| **b != site.config.base));
+        // Normalising parses every address; `serve` does this on each rebuild, so in
+        // parallel. The map is filled in order: the first base and post win a tie.
+        let found: Vec<Vec<(String, usize)>> = all
+            .iter()
+            .flat_map(|base| {
+                site.posts
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, p)| (base, i, p))
+            })
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|(base, i, post)| {
+                std::iter::once(&post.path)
+                    .chain(&post.aliases)
+                    .filter_map(|path| normalize(&base.absolute(&base.join(path)), None))
+                    .map(|n| (n, *i))
+                    .collect()
+            })
+            .collect();
         let mut by_url = HashMap::with_capacity(site.posts.len() * all.len() * 2);
-        for base in &all {
-            for (i, post) in site.posts.iter().enumerate() {
-                for path in std::iter::once(&post.path).chain(&post.aliases) {
-                    let absolute = base.absolute(&base.join(path));
-                    if let Some(n) = normalize(&absolute, None) {
-                        by_url.entry(n).or_insert(i);
-                    }
-                }
-            }
+        for (n, i) in found.into_iter().flatten() {
+            by_url.entry(n).or_insert(i);
         }
         let own = all
             .iter()
