@@ -118,6 +118,24 @@ impl Error {
         }
     }
 
+    /// Every value, or every problem among them (a `Many` flattened into the rest):
+    /// one pass tells the teacher about every broken file, not just the first.
+    pub fn all<T>(results: impl IntoIterator<Item = Result<T>>) -> Result<Vec<T>> {
+        let mut values = Vec::new();
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(v) => values.push(v),
+                Err(Error::Many(many)) => errors.extend(many),
+                Err(e) => errors.push(e),
+            }
+        }
+        match Error::from_many(errors) {
+            Some(e) => Err(e),
+            None => Ok(values),
+        }
+    }
+
     /// One error stays itself; several become `Many`.
     pub fn from_many(mut errors: Vec<Error>) -> Option<Self> {
         match errors.len() {

@@ -88,19 +88,7 @@ pub fn load(root: &Path, cache: &Cache) -> Result<Vec<Source>> {
         .par_iter()
         .map(|(path, kind)| read_source(&content, path, *kind, cache))
         .collect();
-    let mut sources = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(s) => sources.push(s),
-            Err(Error::Many(many)) => errors.extend(many),
-            Err(e) => errors.push(e),
-        }
-    }
-    match Error::from_many(errors) {
-        Some(e) => Err(e),
-        None => Ok(sources),
-    }
+    Error::all(results)
 }
 
 fn find_markdown(base: &Path, kind: Kind, out: &mut Vec<(PathBuf, Kind)>) -> Result<()> {

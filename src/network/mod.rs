@@ -59,21 +59,8 @@ pub fn for_build<T: Send>(
             ))
         })
         .collect();
-    let mut errors = Vec::new();
-    let mut summaries = Vec::with_capacity(each.len());
-    let mut visited = Vec::with_capacity(each.len());
-    for r in each {
-        match r {
-            Ok((s, t)) => {
-                summaries.push(s);
-                visited.push(t);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if let Some(e) = crate::error::Error::from_many(errors) {
-        return Err(e);
-    }
+    let (summaries, visited): (Vec<_>, Vec<_>) =
+        crate::error::Error::all(each)?.into_iter().unzip();
     let page = page::network_value(&blogroll, summaries, settings);
     let opml = opml::export(&blogroll, &config.site.title, &config.site.author.name)?;
     Ok(Some((ForBuild { page, opml }, visited)))

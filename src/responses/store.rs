@@ -132,18 +132,11 @@ pub fn load_all(root: &Path) -> Result<Vec<Loaded>> {
         }
     }
     paths.sort();
-    let mut errors = Vec::new();
-    let mut out = Vec::new();
-    for path in paths {
-        match load_one(&path) {
-            Ok(response) => out.push(Loaded { path, response }),
-            Err(e) => errors.push(e),
-        }
-    }
-    match Error::from_many(errors) {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+    Error::all(
+        paths
+            .into_iter()
+            .map(|path| load_one(&path).map(|response| Loaded { path, response })),
+    )
 }
 
 pub fn load_one(path: &Path) -> Result<Stored> {
