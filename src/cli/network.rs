@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use super::{Global, Output};
@@ -77,15 +77,18 @@ fn add(
     let root = &config.root;
     let blogroll = Blogroll::load(root)?;
     let mut editor = Editor::open(root)?;
-    if let Some(b) = blogroll.find_feed(url) {
-        bail!(
+    // Asked before going online (the address given) and after (the feed found there).
+    let already = |feed: &str| match blogroll.find_feed(feed) {
+        Some(b) => Err(anyhow::anyhow!(
             "{}:{}: you already follow {} ({})",
             blogroll.path.display(),
             b.line,
             b.name,
             b.feed
-        );
-    }
+        )),
+        None => Ok(()),
+    };
+    already(url)?;
     if !o.quiet {
         writeln!(o.err, "Looking for the feed of {url} ...")?;
     }
@@ -93,15 +96,7 @@ fn add(
     let found = discover::discover(&client, url).map_err(|e| {
         anyhow::anyhow!("{e}\n  hint: check the address in a browser; if the blog has a feed, give the feed's address instead")
     })?;
-    if let Some(b) = blogroll.find_feed(&found.feed) {
-        bail!(
-            "{}:{}: you already follow {} ({})",
-            blogroll.path.display(),
-            b.line,
-            b.name,
-            b.feed
-        );
-    }
+    already(&found.feed)?;
     let wanted = name
         .or_else(|| (!found.title.is_empty()).then(|| found.title.clone()))
         .unwrap_or_else(|| {
@@ -190,17 +185,12 @@ fn status(config: &Config, o: &mut Output) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     let quiet = config.site.network.quiet_after_days;
     // One cache at a time: only each blog's health is kept.
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for b in &blogroll.blogs {
-        match cache::load(&config.root, b) {
-            Ok(c) => rows.push((b, health::health(&c, quiet, now))),
-            Err(e) => errors.push(e),
-        }
-    }
-    if let Some(e) = crate::error::Error::from_many(errors) {
-        return Err(e.into());
-    }
+    let rows = crate::error::Error::all(
+        blogroll
+            .blogs
+            .iter()
+            .map(|b| cache::load(&config.root, b).map(|c| (b, health::health(&c, quiet, now)))),
+    )?;
     write!(o.out, "{}", health::table(&rows))?;
     Ok(())
 }
