@@ -57,7 +57,7 @@ fn parse_unguarded(
             .sanitize_content(false)
             .build()
     };
-    let (feed, read) = match parser().parse(input.as_ref()) {
+    let (mut feed, read) = match parser().parse(input.as_ref()) {
         Ok(f) => (f, input.as_ref()),
         Err(first) => {
             // A comment or blank lines before the XML declaration make strict XML
@@ -72,7 +72,6 @@ fn parse_unguarded(
     let bases = super::xml_base::content_bases(read, feed_url)
         .filter(|b| b.len() == feed.entries.len())
         .unwrap_or_default();
-    let mut feed = feed;
     if feed
         .entries
         .iter()

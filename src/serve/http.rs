@@ -45,7 +45,7 @@ impl Shared {
 pub struct Http {
     server: Arc<tiny_http::Server>,
     workers: Vec<JoinHandle<()>>,
-    nudger: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
+    nudger: (Arc<AtomicBool>, JoinHandle<()>),
 }
 
 /// How often an idle connection is opened to the server (see `nudge`).
@@ -115,7 +115,9 @@ pub fn bind(ip: IpAddr, port: u16, move_on_if_busy: bool) -> Result<TcpListener>
 
 impl Http {
     pub fn start(listener: TcpListener, shared: Arc<Shared>) -> Result<Http> {
-        let addr = listener.local_addr().ok();
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io("the preview server", e))?;
         let server = tiny_http::Server::from_listener(listener, None)
             .map_err(|e| Error::io("the preview server", std::io::Error::other(e.to_string())))?;
         let server = Arc::new(server);
@@ -134,30 +136,23 @@ impl Http {
                 .map_err(|e| Error::io("the preview server", e))?;
             workers.push(worker);
         }
-        let nudger = match addr {
-            Some(addr) => {
-                let stop = Arc::new(AtomicBool::new(false));
-                let flag = stop.clone();
-                let handle = std::thread::Builder::new()
-                    .name("staffroom-http-nudge".into())
-                    .spawn(move || nudge(addr, &flag))
-                    .map_err(|e| Error::io("the preview server", e))?;
-                Some((stop, handle))
-            }
-            None => None,
-        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let nudging = std::thread::Builder::new()
+            .name("staffroom-http-nudge".into())
+            .spawn(move || nudge(addr, &flag))
+            .map_err(|e| Error::io("the preview server", e))?;
         Ok(Http {
             server,
             workers,
-            nudger,
+            nudger: (stop, nudging),
         })
     }
 
     pub fn stop(self) {
-        if let Some((stop, handle)) = self.nudger {
-            stop.store(true, Ordering::Relaxed);
-            let _ = handle.join();
-        }
+        let (stop, nudging) = self.nudger;
+        stop.store(true, Ordering::Relaxed);
+        let _ = nudging.join();
         for _ in &self.workers {
             self.server.unblock();
         }

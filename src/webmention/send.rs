@@ -110,7 +110,6 @@ pub fn send(
     for j in &jobs {
         left[j.post] += 1;
     }
-    let has_jobs: Vec<bool> = left.iter().map(|&n| n > 0).collect();
     let mut done: Vec<Vec<Done>> = vec![Vec::new(); site.posts.len()];
     let mut saved = Instant::now();
     let mut save_error = None;
@@ -155,7 +154,7 @@ pub fn send(
     if !options.dry_run {
         // Posts with nothing to send still have their version and links recorded.
         for (i, post) in site.posts.iter().enumerate() {
-            if has_jobs[i] {
+            if !done[i].is_empty() {
                 continue;
             }
             let (version, links) = &plans[i];
