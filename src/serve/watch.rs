@@ -49,8 +49,12 @@ const FOLDERS: [&str; 5] = ["content", "static", "templates", "themes", "data"];
 
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
-    /// Wait this long after the last event before handing on a batch.
+    /// Wait this long after the last event before handing on a batch...
     pub quiet: Duration,
+    /// ... or only this long when that event finished a file (a write closed, a
+    /// rename into place, a removal): more of the same save may follow within
+    /// microseconds, but the file itself is complete.
+    pub settle: Duration,
     /// ... but never longer than this after the first one.
     pub max_wait: Duration,
     /// Poll even though native events are available.
@@ -62,6 +66,7 @@ impl Default for WatchOptions {
     fn default() -> Self {
         WatchOptions {
             quiet: Duration::from_millis(25),
+            settle: Duration::from_millis(4),
             max_wait: Duration::from_millis(300),
             force_poll: false,
             poll_interval: Duration::from_millis(400),
@@ -179,11 +184,17 @@ fn debounce(
         let started = Instant::now();
         let mut next = Some(first);
         while let Some(event) = next.take() {
-            if let Ok(event) = event {
-                take_event(root, &event, &mut batch, &mut created);
-            }
+            let finished = match event {
+                Ok(event) => take_event(root, &event, &mut batch, &mut created),
+                Err(_) => false,
+            };
+            let quiet = if finished {
+                options.settle
+            } else {
+                options.quiet
+            };
             let left = options.max_wait.saturating_sub(started.elapsed());
-            match raw.recv_timeout(options.quiet.min(left)) {
+            match raw.recv_timeout(quiet.min(left)) {
                 Ok(e) => next = Some(e),
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,
@@ -213,20 +224,28 @@ fn debounce(
     }
 }
 
-/// Adds the event's paths to `batch`, and those it created to `created`.
-fn take_event(root: &Path, event: &notify::Event, batch: &mut Batch, created: &mut Vec<PathBuf>) {
+/// Adds the event's paths to `batch`, and those it created to `created`. True when
+/// the event leaves one of the site's files complete.
+fn take_event(
+    root: &Path,
+    event: &notify::Event,
+    batch: &mut Batch,
+    created: &mut Vec<PathBuf>,
+) -> bool {
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
     // Opening or reading a file changes nothing; a write being closed means the file
     // is complete, which is worth a (debounced) look.
-    let relevant = match event.kind {
-        EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write)) => {
-            true
-        }
-        EventKind::Access(_) => false,
-        _ => true,
+    let (relevant, finishes) = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => (true, true),
+        EventKind::Access(_) => (false, false),
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+        | EventKind::Remove(_) => (true, true),
+        _ => (true, false),
     };
     if !relevant {
-        return;
+        return false;
     }
+    let mut ours = false;
     for path in &event.paths {
         let Ok(rel) = path.strip_prefix(root) else {
             continue;
@@ -237,8 +256,10 @@ fn take_event(root: &Path, event: &notify::Event, batch: &mut Batch, created: &m
         if let Some(change) = classify(rel) {
             batch.changes.insert(change);
             batch.paths.insert(rel.to_path_buf());
+            ours = true;
         }
     }
+    finishes && ours
 }
 
 /// What a change to this path (relative to the site folder) means; None to ignore it.
@@ -338,6 +359,7 @@ mod tests {
             force_poll,
             poll_interval: Duration::from_millis(50),
             quiet: Duration::from_millis(60),
+            settle: Duration::from_millis(60),
             ..WatchOptions::default()
         };
         let (w, rx) = watch(dir.path(), options).unwrap();
@@ -377,6 +399,40 @@ mod tests {
     #[test]
     fn native_events_are_filtered_and_debounced() {
         check_watcher(false);
+    }
+
+    #[test]
+    fn a_closed_write_ends_the_wait_early() {
+        let dir = site();
+        let options = WatchOptions {
+            quiet: Duration::from_secs(3),
+            settle: Duration::from_millis(4),
+            max_wait: Duration::from_secs(6),
+            ..WatchOptions::default()
+        };
+        let (w, rx) = watch(dir.path(), options).unwrap();
+        if w.polling {
+            return; // no native events here: nothing says a write was closed
+        }
+        let start = Instant::now();
+        std::fs::write(dir.path().join("content/posts/a.md"), "two").unwrap();
+        let batch = next(&rx);
+        assert!(batch.paths.contains(Path::new("content/posts/a.md")));
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "waited {:?}, as if the write were still going on",
+            start.elapsed()
+        );
+        // Editors' swap files are left out of the batch, whatever their events.
+        let start = Instant::now();
+        std::fs::write(dir.path().join("content/posts/.a.md.swp"), "x").unwrap();
+        std::fs::write(dir.path().join("content/posts/a.md"), "three").unwrap();
+        let batch = next(&rx);
+        assert_eq!(
+            batch.paths,
+            BTreeSet::from([PathBuf::from("content/posts/a.md")])
+        );
+        assert!(start.elapsed() < Duration::from_secs(2));
     }
 
     #[test]
