@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{BaseUrl, Config};
 use crate::content::Cache;
 use crate::content::highlight::{self, Highlighter};
 use crate::error::Result;
@@ -17,6 +17,7 @@ use crate::output::Staging;
 use crate::render::pages::{Extras, Fingerprints, Sink};
 use crate::render::theme::{Origin, ThemeFiles};
 use crate::render::{Renderer, pages};
+use crate::responses::index::PostUrls;
 use crate::site::{LoadOptions, Site};
 
 #[derive(Debug, Clone, Default)]
@@ -47,6 +48,8 @@ pub struct Builder {
     /// The last templates compiled, by a hash of their sources and the base path:
     /// `serve` rebuilds after a post edit need not parse every template again.
     renderer: Mutex<Option<(u64, Arc<Renderer>)>>,
+    /// The posts' addresses for matching responses, by `PostUrls::key`.
+    post_urls: Mutex<Option<(u64, Arc<PostUrls>)>>,
 }
 
 /// A site loaded and ready to write: everything up to rendering the pages.
@@ -160,7 +163,8 @@ impl Builder {
         stages.lap("content and Markdown");
 
         let stored = crate::responses::store::load_all(root)?;
-        let mut builder = crate::responses::Index::builder(&site, &[&published_base], &stored);
+        let posts = self.post_urls(&site, &published_base);
+        let mut builder = crate::responses::Index::builder(&site, posts, &stored);
         // The network comes from the committed cache only: a build never goes online.
         let mut network = match crate::network::for_build(&site.config, |blog, cache| {
             builder.found_in(blog, cache)
@@ -219,6 +223,19 @@ impl Builder {
         let r = Arc::new(Renderer::new(theme, &config.base)?);
         *kept = Some((key, r.clone()));
         Ok(r)
+    }
+
+    fn post_urls(&self, site: &Site, published: &BaseUrl) -> Arc<PostUrls> {
+        let key = PostUrls::key(site, &[published]);
+        let mut kept = self.post_urls.lock().unwrap_or_else(|e| e.into_inner());
+        match kept.as_ref() {
+            Some((k, urls)) if *k == key => urls.clone(),
+            _ => {
+                let urls = Arc::new(PostUrls::new(site, &[published]));
+                *kept = Some((key, urls.clone()));
+                urls
+            }
+        }
     }
 
     /// Every output file of a prepared site, into `sink`.

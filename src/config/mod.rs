@@ -143,6 +143,8 @@ fn default_feed_limit() -> usize {
 pub struct BaseUrl {
     /// Always ends with `/`: `https://name.github.io/blog/`.
     pub url: Url,
+    /// `https://name.github.io`, made once: every permalink starts with it.
+    origin: String,
 }
 
 impl BaseUrl {
@@ -160,7 +162,8 @@ impl BaseUrl {
             let path = format!("{}/", url.path());
             url.set_path(&path);
         }
-        Ok(BaseUrl { url })
+        let origin = url.origin().ascii_serialization();
+        Ok(BaseUrl { url, origin })
     }
 
     /// `/` or `/blog/`: what root-relative links need in front.
@@ -169,18 +172,18 @@ impl BaseUrl {
     }
 
     /// `https://name.github.io` without a path.
-    pub fn origin(&self) -> String {
-        self.url.origin().ascii_serialization()
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// Absolute URL of a root-relative path that already carries the base path.
     pub fn absolute(&self, root_relative: &str) -> String {
-        format!("{}{}", self.origin(), root_relative)
+        [self.origin.as_str(), root_relative].concat()
     }
 
     /// Root-relative URL of a site path like `posts/x/` (no leading slash).
     pub fn join(&self, site_path: &str) -> String {
-        format!("{}{}", self.path(), site_path.trim_start_matches('/'))
+        [self.path(), site_path.trim_start_matches('/')].concat()
     }
 
     /// The custom domain GitHub Pages needs in `CNAME`, if base_url names one.

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::FrontMatter;
 use super::markdown::Rendered;
@@ -20,12 +20,12 @@ pub struct Parsed {
 
 #[derive(Default)]
 pub struct Cache {
-    parsed: Generations<Parsed>,
+    parsed: Generations<Arc<Parsed>>,
     markdown: Generations<Rendered>,
     /// Hash of a path → (its file's stamp, the digest of its bytes) when last read.
     stamps: Generations<(u64, u64)>,
     /// A post's summary as list pages see it, by a hash of every input it is made of.
-    summaries: Generations<std::sync::Arc<serde_json::Value>>,
+    summaries: Generations<Arc<serde_json::Value>>,
 }
 
 /// Size, modification and change times, and inode of a file. The change time
@@ -68,7 +68,7 @@ impl Cache {
     }
 
     /// The parsed file for a digest, if the cache still has it.
-    pub fn parsed_if_kept(&self, digest: u64) -> Option<Parsed> {
+    pub fn parsed_if_kept(&self, digest: u64) -> Option<Arc<Parsed>> {
         self.parsed.get(digest)
     }
 
@@ -76,8 +76,8 @@ impl Cache {
         &self,
         key: u64,
         make: impl FnOnce() -> Result<Parsed, E>,
-    ) -> Result<Parsed, E> {
-        self.parsed.get_or_make(key, make)
+    ) -> Result<Arc<Parsed>, E> {
+        self.parsed.get_or_make(key, || make().map(Arc::new))
     }
 
     pub fn markdown<E>(
@@ -92,10 +92,10 @@ impl Cache {
         &self,
         key: u64,
         make: impl FnOnce() -> serde_json::Value,
-    ) -> std::sync::Arc<serde_json::Value> {
+    ) -> Arc<serde_json::Value> {
         let made = self
             .summaries
-            .get_or_make(key, || Ok::<_, ()>(std::sync::Arc::new(make())));
+            .get_or_make(key, || Ok::<_, ()>(Arc::new(make())));
         made.unwrap_or_else(|()| unreachable!("making a summary cannot fail"))
     }
 

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -29,18 +30,25 @@ pub struct Heading {
     pub title: String,
 }
 
+/// A file's Markdown, rendered. Its parts are shared, not copied: `serve` keeps it
+/// between rebuilds, and each rebuild's model points to the same text.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    pub html: String,
+    pub html: Arc<str>,
     /// From `<!-- more -->`, else the first paragraph.
-    pub summary: String,
+    pub summary: Arc<str>,
+    /// The summary as plain text, for the page's meta description.
+    pub description: Arc<str>,
     /// True when the summary is shorter than the whole text.
     pub has_more: bool,
-    pub toc: Vec<Heading>,
+    pub toc: Arc<[Heading]>,
     pub word_count: usize,
     /// Absolute http(s) links to other sites, for Webmentions.
-    pub outbound: Vec<String>,
+    pub outbound: Arc<[String]>,
 }
+
+/// How long a meta description may be, in characters.
+pub const DESCRIPTION_CHARS: usize = 200;
 
 /// A link to a Markdown file that does not exist (or is not published).
 #[derive(Debug, Clone, PartialEq)]
@@ -247,15 +255,16 @@ pub fn render(
     outbound.sort();
     outbound.dedup();
     Ok(Rendered {
-        html,
-        summary,
+        html: html.into(),
+        description: super::text::plain_text(&summary, DESCRIPTION_CHARS).into(),
+        summary: summary.into(),
         has_more,
-        toc,
+        toc: toc.into(),
         word_count: plain
             .split_whitespace()
             .filter(|w| w.chars().any(char::is_alphanumeric))
             .count(),
-        outbound,
+        outbound: outbound.into(),
     })
 }
 
@@ -488,7 +497,7 @@ mod tests {
         assert!(r.html.contains("href=\"/blog/about/#contact\""));
         assert!(r.html.contains("href=\"/blog/images/x.png\""));
         assert!(r.html.contains("src=\"/blog/posts/a/heron.svg\""));
-        assert_eq!(r.outbound, ["https://e.org/x"]);
+        assert_eq!(*r.outbound, ["https://e.org/x"]);
     }
 
     #[test]
@@ -519,10 +528,10 @@ mod tests {
         let p = pages();
         let hl = Highlighter::new();
         let r = render("One.\n\nTwo.\n\n<!-- more -->\n\nThree.", &ctx(&p), &hl).unwrap();
-        assert_eq!(r.summary, "<p>One.</p>\n<p>Two.</p>\n");
+        assert_eq!(&*r.summary, "<p>One.</p>\n<p>Two.</p>\n");
         assert!(r.has_more);
         let r = render("# Title\n\nFirst \"para\".\n\nSecond.", &ctx(&p), &hl).unwrap();
-        assert_eq!(r.summary, "<p>First “para”.</p>\n");
+        assert_eq!(&*r.summary, "<p>First “para”.</p>\n");
         assert_eq!(r.word_count, 4);
     }
 

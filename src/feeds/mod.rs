@@ -145,7 +145,8 @@ fn digest(settings: &str, path: &str, kind: &Kind, posts: &[&Post]) -> u64 {
         (title, self_url, html_url).hash(&mut h);
     }
     for p in posts {
-        (&p.path, &p.permalink, &p.title, &p.summary, &p.content).hash(&mut h);
+        // The Markdown key stands for the text (hashing it would cost as much).
+        (&p.path, &p.permalink, &p.title, &p.summary, p.markdown_key).hash(&mut h);
         (p.date.to_rfc3339(), p.updated.map(|u| u.to_rfc3339())).hash(&mut h);
         for t in p.tags.iter().chain(&p.categories) {
             (&t.name, &t.slug).hash(&mut h);
@@ -368,7 +369,7 @@ fn json_feed(site: &Site, posts: &[&Post]) -> Result<Vec<u8>> {
                 url: p.permalink.clone(),
                 title: p.title.clone(),
                 content_html: absolutize(&p.content, base, &p.permalink),
-                summary: crate::render::context::plain_text(&p.summary, 300),
+                summary: crate::content::text::plain_text(&p.summary, 300),
                 date_published: p.date.to_rfc3339(),
                 date_modified: p.updated.map(|u| u.to_rfc3339()),
                 tags: p.tags.iter().map(|t| t.name.clone()).collect(),
@@ -379,40 +380,36 @@ fn json_feed(site: &Site, posts: &[&Post]) -> Result<Vec<u8>> {
 }
 
 fn sitemap(site: &Site) -> String {
+    use std::fmt::Write;
     let base = &site.config.base;
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let mut url = |path: &str, lastmod: Option<String>| {
+    // NaiveDate shows as YYYY-MM-DD, the date in the post's own offset.
+    let mut url = |absolute: &str, lastmod: Option<chrono::NaiveDate>| {
         out.push_str("  <url><loc>");
-        let _ = pulldown_cmark_escape::escape_html(&mut out, &base.absolute(&base.join(path)));
+        let _ = pulldown_cmark_escape::escape_html(&mut out, absolute);
         out.push_str("</loc>");
         if let Some(d) = lastmod {
-            out.push_str(&format!("<lastmod>{d}</lastmod>"));
+            let _ = write!(out, "<lastmod>{d}</lastmod>");
         }
         out.push_str("</url>\n");
     };
-    url(
-        "",
-        site.posts
-            .first()
-            .map(|p| p.updated.unwrap_or(p.date).format("%Y-%m-%d").to_string()),
-    );
+    let of = |path: &str| base.absolute(&base.join(path));
+    let changed = |p: &Post| p.updated.unwrap_or(p.date).date_naive();
+    url(&of(""), site.posts.first().map(changed));
     for p in &site.posts {
-        url(
-            &p.path,
-            Some(p.updated.unwrap_or(p.date).format("%Y-%m-%d").to_string()),
-        );
+        url(&p.permalink, Some(changed(p)));
     }
     for p in &site.pages {
-        url(&p.path, None);
+        url(&p.permalink, None);
     }
-    url("archive/", None);
+    url(&of("archive/"), None);
     for tax in [&site.tags, &site.categories] {
         if !tax.is_empty() {
-            url(&format!("{}/", tax.name), None);
+            url(&of(&format!("{}/", tax.name)), None);
             for t in &tax.terms {
-                url(&format!("{}/{}/", tax.name, t.slug), None);
+                url(&of(&format!("{}/{}/", tax.name, t.slug)), None);
             }
         }
     }

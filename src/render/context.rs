@@ -37,55 +37,98 @@ pub fn site_value(site: &Site, has_network: bool) -> Value {
     })
 }
 
-/// The menu, with `active` set for the page being rendered.
-pub fn menu(site: &Site, has_network: bool, current: &str) -> Value {
-    let base = &site.config.base;
-    let items: Vec<(String, String)> = match &site.config.site.menu {
-        Some(items) => items
-            .iter()
-            .map(|m| {
-                let url = if m.url.starts_with('/') {
-                    base.join(&m.url)
-                } else {
-                    m.url.clone()
-                };
-                (m.title.clone(), url)
-            })
-            .collect(),
-        None => {
-            let mut v = vec![
-                ("Home".to_string(), base.join("")),
-                ("Archive".to_string(), base.join("archive/")),
-            ];
-            if !site.tags.is_empty() {
-                v.push(("Tags".into(), base.join("tags/")));
+/// The menu's items, made once per build; `menu` marks the active one per page.
+pub struct Menu {
+    /// (title, root-relative or absolute URL)
+    items: Vec<(String, String)>,
+    home: String,
+    /// `/blog/page/`: the home page's later pages are home too.
+    home_pages: String,
+    /// The menu with no item active, then with each item active on its own: made
+    /// once and shared by reference, since almost every page shows one of these.
+    shown: Vec<Value>,
+}
+
+impl Menu {
+    pub fn new(site: &Site, has_network: bool) -> Menu {
+        let base = &site.config.base;
+        let items: Vec<(String, String)> = match &site.config.site.menu {
+            Some(items) => items
+                .iter()
+                .map(|m| {
+                    let url = if m.url.starts_with('/') {
+                        base.join(&m.url)
+                    } else {
+                        m.url.clone()
+                    };
+                    (m.title.clone(), url)
+                })
+                .collect(),
+            None => {
+                let mut v = vec![
+                    ("Home".to_string(), base.join("")),
+                    ("Archive".to_string(), base.join("archive/")),
+                ];
+                if !site.tags.is_empty() {
+                    v.push(("Tags".into(), base.join("tags/")));
+                }
+                if has_network {
+                    v.push(("My network".into(), base.join("network/")));
+                }
+                v.extend(
+                    site.pages
+                        .iter()
+                        .filter(|p| p.menu)
+                        .map(|p| (p.title.clone(), p.url.clone())),
+                );
+                v
             }
-            if has_network {
-                v.push(("My network".into(), base.join("network/")));
-            }
-            v.extend(
-                site.pages
-                    .iter()
-                    .filter(|p| p.menu)
-                    .map(|p| (p.title.clone(), p.url.clone())),
+        };
+        let value = |active: &dyn Fn(usize) -> bool| {
+            let items = items.iter().enumerate().map(
+                |(i, (title, url))| json!({ "title": title, "url": url, "active": active(i) }),
             );
-            v
+            Value::Array(items.collect())
+        };
+        let mut shown = vec![value(&|_| false)];
+        shown.extend((0..items.len()).map(|n| value(&|i| i == n)));
+        Menu {
+            home: base.path().to_string(),
+            home_pages: base.join("page/"),
+            items,
+            shown,
         }
-    };
-    let home = base.path();
-    Value::Array(
-        items
-            .into_iter()
-            .map(|(title, url)| {
-                let active = if url == home {
-                    current == home || current.starts_with(&base.join("page/"))
+    }
+
+    /// The menus `for_page` hands out by reference, to be hashed once per build.
+    pub fn shared(&self) -> &[Value] {
+        &self.shown
+    }
+
+    /// The menu as the page at `current` (root-relative) shows it, with `active` set.
+    pub fn for_page(&self, current: &str) -> Node<'_> {
+        let active: Vec<usize> = (self.items.iter().enumerate())
+            .filter(|(_, (_, url))| {
+                if *url == self.home {
+                    current == self.home || current.starts_with(&self.home_pages)
                 } else {
-                    current.starts_with(&url)
-                };
-                json!({ "title": title, "url": url, "active": active })
+                    current.starts_with(url.as_str())
+                }
             })
-            .collect(),
-    )
+            .map(|(i, _)| i)
+            .collect();
+        match active.as_slice() {
+            [] => Node::Ref(&self.shown[0]),
+            [i] => Node::Ref(&self.shown[i + 1]),
+            // Menu links inside one another (`/a/` and `/a/b/`): both are active.
+            _ => {
+                let items = self.items.iter().enumerate().map(|(i, (title, url))| {
+                    json!({ "title": title, "url": url, "active": active.contains(&i) })
+                });
+                Node::Owned(Value::Array(items.collect()))
+            }
+        }
+    }
 }
 
 fn terms(refs: &[TermRef], site: &Site, folder: &str) -> Value {
@@ -157,7 +200,7 @@ pub fn post_summary(site: &Site, post: &Post) -> Value {
         "date_display": date_display,
         "updated": updated,
         "updated_iso": updated_iso,
-        "summary": post.summary,
+        "summary": &*post.summary,
         "has_more": post.has_more,
         "tags": terms(&post.tags, site, "tags"),
         "categories": terms(&post.categories, site, "categories"),
@@ -176,10 +219,15 @@ pub fn post_node<'a>(
     site: &'a Site,
     index: usize,
     summary: &'a Value,
-    responses: Value,
+    responses: Node<'a>,
 ) -> Node<'a> {
     let post = &site.posts[index];
-    let link = |p: &Post| Node::Owned(json!({ "title": p.title, "url": p.url }));
+    let link = |p: &'a Post| {
+        Node::Object(vec![
+            ("title", Node::Str(&p.title)),
+            ("url", Node::Str(&p.url)),
+        ])
+    };
     let null = || Node::Owned(Value::Null);
     // Posts are newest first: the older one is next in the list.
     let previous = site.posts.get(index + 1).map_or_else(null, link);
@@ -187,15 +235,22 @@ pub fn post_node<'a>(
         .checked_sub(1)
         .and_then(|i| site.posts.get(i))
         .map_or_else(null, link);
-    let toc = serde_json::to_value(&post.toc).unwrap_or(Value::Null);
+    // Borrowed like the text: made into values only for a page that is rendered.
+    let toc = post.toc.iter().map(|h| {
+        Node::Object(vec![
+            ("level", Node::Owned(json!(h.level))),
+            ("id", Node::Str(&h.id)),
+            ("title", Node::Str(&h.title)),
+        ])
+    });
     Node::Extend(
         summary,
         vec![
-            ("content", Node::Str(&post.content)),
-            ("toc", Node::Owned(toc)),
+            ("content", Node::Keyed(&post.content, post.markdown_key)),
+            ("toc", Node::List(toc.collect())),
             ("previous", previous),
             ("next", next),
-            ("responses", Node::Owned(responses)),
+            ("responses", responses),
         ],
     )
 }
@@ -206,8 +261,8 @@ pub fn page_value(page: &Page) -> Value {
         "title": page.title,
         "url": page.url,
         "permalink": page.permalink,
-        "content": page.content,
-        "summary": page.summary,
+        "content": &*page.content,
+        "summary": &*page.summary,
         "extra": page.extra,
         "date": date,
         "date_iso": date_iso,
@@ -232,93 +287,4 @@ pub fn term_value(term: &Term) -> Value {
         "count": term.posts.len(),
         "feed_url": format!("{}atom.xml", term.url),
     })
-}
-
-/// Plain text of some HTML, for meta descriptions. Every page's values are made on
-/// each `serve` rebuild, so only the start of a post is read: enough for the text to
-/// overflow `max_chars`, or all of it when it does not.
-pub fn plain_text(html: &str, max_chars: usize) -> String {
-    let budget = max_chars.saturating_mul(2).saturating_add(64);
-    let (text, cut) = strip_tags(html, Some(budget));
-    match cut_words(&text, max_chars) {
-        (s, true) => s,
-        (s, false) if !cut => s,
-        // The part read did not overflow but there is more (entities and spaces
-        // shrink it): the whole text decides.
-        _ => cut_words(&strip_tags(html, None).0, max_chars).0,
-    }
-}
-
-/// The text outside tags, decoded; with `budget`, stop after that many characters
-/// that are not white space (then also `true`).
-fn strip_tags(html: &str, budget: Option<usize>) -> (String, bool) {
-    let mut out = String::new();
-    let mut in_tag = false;
-    let mut seen = 0;
-    for (i, c) in html.char_indices() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => {
-                out.push(c);
-                if !c.is_whitespace() {
-                    seen += 1;
-                    if budget.is_some_and(|b| seen >= b) && i + c.len_utf8() < html.len() {
-                        return (decode_entities(&out), true);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    (decode_entities(&out), false)
-}
-
-/// Whole words of `text` up to `max_chars`, with `…` when some were left out (then
-/// also `true`).
-fn cut_words(text: &str, max_chars: usize) -> (String, bool) {
-    let mut s = String::new();
-    let mut len = 0;
-    for w in text.split_whitespace() {
-        let n = w.chars().count();
-        if len + n + 1 > max_chars {
-            s.push('…');
-            return (s, true);
-        }
-        if !s.is_empty() {
-            s.push(' ');
-            len += 1;
-        }
-        s.push_str(w);
-        len += n;
-    }
-    (s, false)
-}
-
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_text_strips_tags_and_cuts_at_words() {
-        assert_eq!(
-            plain_text("<p>Hello <b>big</b> world &amp; more</p>", 100),
-            "Hello big world & more"
-        );
-        assert_eq!(plain_text("<p>one two three</p>", 8), "one two…");
-    }
 }

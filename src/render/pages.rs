@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use tera::Context;
 
 use super::Renderer;
-use super::context::{self, plain_text};
+use super::context;
 use super::theme::Origin;
 use crate::content::Cache;
 use crate::error::{Error, Location, Result};
@@ -162,29 +162,31 @@ fn render(
         values::hash_value(&globals.clone().into_json(), &mut h);
         h.finish()
     });
+    let menu = context::Menu::new(site, has_network);
     let known = match previous {
-        Some(_) => Known::new(&summaries, r.unseen()),
+        Some(_) => Known::new(&summaries, r.unseen()).and(menu.shared()),
         None => Known::default(),
     };
     let page_ctx = |path: &str, title: &str, description: &str| {
         let mut ctx = Values::default();
         let url = site.config.base.join(path);
-        ctx.insert("page_url", &site.config.base.absolute(&url));
-        ctx.put("menu", Node::Owned(context::menu(site, has_network, &url)));
-        ctx.insert("page_path", &url);
+        let owned = |s: String| Node::Owned(Value::String(s));
+        ctx.put("page_url", owned(site.config.base.absolute(&url)));
+        ctx.put("menu", menu.for_page(&url));
         let site_title = &site.config.site.title;
         let full_title = if title.is_empty() || title == site_title {
             site_title.clone()
         } else {
             format!("{title} · {site_title}")
         };
-        ctx.insert("page_title", &full_title);
+        ctx.put("page_path", owned(url));
+        ctx.put("page_title", owned(full_title));
         let desc = if description.is_empty() {
             &site.config.site.description
         } else {
             description
         };
-        ctx.insert("page_description", desc);
+        ctx.put("page_description", owned(desc.to_string()));
         ctx
     };
 
@@ -235,21 +237,16 @@ fn render(
                 }
                 Job::Post(i) => {
                     let post = &site.posts[*i];
-                    let desc = plain_text(&post.summary, 200);
-                    let mut ctx = page_ctx(&post.path, &post.title, &desc);
-                    let responses = extras
-                        .responses
-                        .get(*i)
-                        .cloned()
-                        .unwrap_or(Value::Array(vec![]));
+                    let mut ctx = page_ctx(&post.path, &post.title, &post.description);
+                    let responses = (extras.responses.get(*i))
+                        .map_or_else(|| Node::Owned(Value::Array(vec![])), Node::Ref);
                     let node = context::post_node(site, *i, &summaries[*i], responses);
                     ctx.put("post", node);
                     (format!("{}index.html", post.path), "post.html", ctx)
                 }
                 Job::Page(i) => {
                     let page = &site.pages[*i];
-                    let desc = plain_text(&page.summary, 200);
-                    let mut ctx = page_ctx(&page.path, &page.title, &desc);
+                    let mut ctx = page_ctx(&page.path, &page.title, &page.description);
                     ctx.put("page", Node::Owned(context::page_value(page)));
                     (format!("{}index.html", page.path), "page.html", ctx)
                 }

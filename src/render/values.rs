@@ -14,6 +14,9 @@ pub enum Node<'a> {
     Owned(Value),
     Ref(&'a Value),
     Str(&'a str),
+    /// A string and a hash standing for it (the key its Markdown was cached by): a
+    /// post's text is long, and hashing it for every page on every rebuild is not.
+    Keyed(&'a str, u64),
     List(Vec<Node<'a>>),
     Object(Vec<(&'static str, Node<'a>)>),
     /// The fields of an object (a post's summary) and some more (its full text).
@@ -25,7 +28,7 @@ impl Node<'_> {
         match self {
             Node::Owned(v) => v,
             Node::Ref(v) => v.clone(),
-            Node::Str(s) => Value::String(s.to_string()),
+            Node::Str(s) | Node::Keyed(s, _) => Value::String(s.to_string()),
             Node::List(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
             Node::Object(fields) => Value::Object(
                 fields
@@ -106,6 +109,18 @@ impl Known {
     }
 }
 
+impl Known {
+    /// Also these shared values, hashed whole.
+    pub fn and(mut self, shared: &[Value]) -> Known {
+        for v in shared {
+            let mut h = crate::content::cache::hasher();
+            hash_value(v, &mut h);
+            self.0.insert(v as *const Value as usize, h.finish());
+        }
+        self
+    }
+}
+
 /// A hash of the template name and every value, equal exactly when both are.
 pub fn fingerprint(seed: u64, template: &str, values: &Values, known: &Known) -> u64 {
     let mut h = crate::content::cache::hasher();
@@ -124,6 +139,10 @@ fn hash_node(node: &Node, h: &mut crate::content::cache::FastHasher, known: &Kno
         Node::Owned(v) => hash_value(v, h),
         Node::Ref(v) => hash_ref(v, h, known),
         Node::Str(s) => hash_value_str(s, h),
+        Node::Keyed(_, key) => {
+            h.write_u8(7);
+            h.write_u64(*key);
+        }
         Node::Extend(base, more) => {
             h.write_u8(6);
             hash_ref(base, h, known);

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -31,8 +32,7 @@ impl PostUrls {
     /// the one in the site's config: a preview build with `--base-url` still has to
     /// recognise links to the real site.
     pub fn new(site: &Site, bases: &[&BaseUrl]) -> PostUrls {
-        let mut all: Vec<&BaseUrl> = vec![&site.config.base];
-        all.extend(bases.iter().copied().filter(|b| **b != site.config.base));
+        let all = all_bases(site, bases);
         // Normalising parses every address; `serve` does this on each rebuild, so in
         // parallel. The map is filled in order: the first base and post win a tie.
         let found: Vec<Vec<(String, usize)>> = all
@@ -65,6 +65,21 @@ impl PostUrls {
         PostUrls { by_url, own }
     }
 
+    /// A hash of everything `new` reads, so `serve` can keep the map between
+    /// rebuilds while no post moves (normalising a thousand addresses is not free).
+    pub fn key(site: &Site, bases: &[&BaseUrl]) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::content::cache::hasher();
+        for b in all_bases(site, bases) {
+            b.url.as_str().hash(&mut h);
+        }
+        site.posts.len().hash(&mut h);
+        for p in &site.posts {
+            (&p.path, &p.aliases).hash(&mut h);
+        }
+        h.finish()
+    }
+
     pub fn post_of(&self, normalized: &str) -> Option<usize> {
         self.by_url.get(normalized).copied()
     }
@@ -93,10 +108,16 @@ pub struct Found {
     response: Response,
 }
 
+fn all_bases<'a>(site: &'a Site, bases: &[&'a BaseUrl]) -> Vec<&'a BaseUrl> {
+    let mut all: Vec<&BaseUrl> = vec![&site.config.base];
+    all.extend(bases.iter().copied().filter(|b| **b != site.config.base));
+    all
+}
+
 /// The index in the making: stored responses first, then the network one blog at a
 /// time, so no blog's cache has to outlive its turn.
 pub struct Builder {
-    posts: PostUrls,
+    posts: Arc<PostUrls>,
     index: Index,
     /// (post, response key) → position in that post's list: one entry per URL.
     slot: HashMap<(usize, String), usize>,
@@ -105,9 +126,10 @@ pub struct Builder {
 impl Index {
     /// Start an index with the `stored` responses. They come first, so what a
     /// teacher wrote by hand wins over what a feed says about the same response.
-    pub fn builder(site: &Site, bases: &[&BaseUrl], stored: &[Loaded]) -> Builder {
+    /// `posts` are the site's post addresses (`PostUrls::new`).
+    pub fn builder(site: &Site, posts: Arc<PostUrls>, stored: &[Loaded]) -> Builder {
         let mut b = Builder {
-            posts: PostUrls::new(site, bases),
+            posts,
             index: Index {
                 per_post: vec![Vec::new(); site.posts.len()],
                 ..Index::default()

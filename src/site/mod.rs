@@ -6,6 +6,7 @@ pub mod urls;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
@@ -38,15 +39,21 @@ pub struct Post {
     pub updated: Option<DateTime<FixedOffset>>,
     pub tags: Vec<TermRef>,
     pub categories: Vec<TermRef>,
-    pub summary: String,
+    /// HTML, shared with `serve`'s cache like the other parts of the Markdown.
+    pub summary: Arc<str>,
+    /// The summary as plain text, for the meta description.
+    pub description: Arc<str>,
     pub has_more: bool,
-    pub content: String,
-    pub toc: Vec<Heading>,
+    pub content: Arc<str>,
+    /// The key the Markdown was cached by: equal keys mean equal `content`, `toc`,
+    /// `summary` and the rest of what the Markdown gave.
+    pub markdown_key: u64,
+    pub toc: Arc<[Heading]>,
     pub word_count: usize,
     pub draft: bool,
     pub extra: Map<String, Value>,
     /// Links to other sites, for Webmentions.
-    pub outbound: Vec<String>,
+    pub outbound: Arc<[String]>,
     /// Old URLs (site paths) that redirect here.
     pub aliases: Vec<String>,
     /// Bundle files: (absolute source, site path of the copy).
@@ -67,8 +74,9 @@ pub struct Page {
     pub permalink: String,
     pub title: String,
     pub date: Option<DateTime<FixedOffset>>,
-    pub summary: String,
-    pub content: String,
+    pub summary: Arc<str>,
+    pub description: Arc<str>,
+    pub content: Arc<str>,
     pub menu: bool,
     pub extra: Map<String, Value>,
     pub aliases: Vec<String>,
@@ -110,46 +118,35 @@ impl Site {
         cache: &Cache,
         now: DateTime<Utc>,
     ) -> Result<Site> {
+        // Which files are published and where: decided for each file in parallel
+        // (slugs are not free), then claimed in order, so clashes name the same file
+        // first on every build.
+        let decided: Vec<Result<Option<Placed>>> = sources
+            .into_par_iter()
+            .map(|source| place(&config, source, options, now))
+            .collect();
         let mut errors = Vec::new();
         let mut claims = urls::Claims::default();
         let mut placed = Vec::new();
-        let mut link_map: HashMap<PathBuf, String> = HashMap::new();
-
-        for source in sources {
-            if source.kind == Kind::Post && source.front.date.is_none() {
-                errors.push(
-                    Error::input(Location::line(&source.path, 1), "the post has no date")
-                        .with_hint("add a line like date: 2024-03-01 to the front matter"),
-                );
-                continue;
-            }
-            if source.front.draft && !options.drafts {
-                continue;
-            }
-            let in_future = source
-                .front
-                .date
-                .is_some_and(|d| d.with_timezone(&Utc) > now);
-            if source.kind == Kind::Post && in_future && !options.future {
-                continue;
-            }
-            let path = match urls::site_path(&source) {
-                Ok(p) => p,
+        let mut link_map: HashMap<PathBuf, String> = HashMap::with_capacity(decided.len());
+        for d in decided {
+            let p = match d {
+                Ok(Some(p)) => p,
+                Ok(None) => continue,
                 Err(e) => {
                     errors.push(e);
                     continue;
                 }
             };
-            if let Err(e) = claims.claim(&path, &source.path) {
+            if let Err(e) = claims.claim(&p.path, &p.source.path) {
                 errors.push(e);
                 continue;
             }
-            let url = config.base.join(&path);
-            link_map.insert(source.rel.clone(), url.clone());
-            placed.push(Placed { source, path, url });
+            link_map.insert(p.source.rel.clone(), p.url.clone());
+            placed.push(p);
         }
         for p in &placed {
-            for alias in &p.source.front.aliases {
+            for alias in &p.source.text.front.aliases {
                 match urls::alias_path(&p.source.path, alias) {
                     Ok(a) => {
                         if let Err(e) = claims.claim(&a, &p.source.path) {
@@ -161,20 +158,28 @@ impl Site {
             }
         }
 
-        let links_digest = {
-            // Compared and hashed as bytes: Path's own ordering and hashing parse
-            // components, which is slow for a thousand paths on every rebuild.
-            let mut sorted: Vec<_> = link_map
-                .iter()
-                .map(|(p, u)| (p.as_os_str().as_encoded_bytes(), u))
-                .collect();
-            sorted.sort_unstable();
-            cache::key(&[&sorted])
-        };
+        // Added up rather than hashed in order, so the map need not be sorted. Paths
+        // are hashed as bytes: Path's own hashing parses components, which is slow
+        // for a thousand paths on every rebuild.
+        let links_digest = link_map
+            .iter()
+            .map(|(p, u)| cache::key(&[&p.as_os_str().as_encoded_bytes(), u]))
+            .fold(link_map.len() as u64, u64::wrapping_add);
+        // Tags repeat from post to post; each is slugged once.
+        let mut terms: HashMap<String, TermRef> = HashMap::new();
+        for p in &placed {
+            let front = &p.source.text.front;
+            for name in front.tags.iter().chain(&front.categories) {
+                if !terms.contains_key(name) {
+                    terms.insert(name.clone(), TermRef::new(name));
+                }
+            }
+        }
         let tools = Tools {
             hl,
             cache,
             links_digest,
+            terms: &terms,
         };
         let rendered: Vec<Result<Rendered>> = placed
             .into_par_iter()
@@ -195,8 +200,8 @@ impl Site {
         }
         posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
         pages.sort_by(|a, b| a.path.cmp(&b.path));
-        let tags = Taxonomy::build("tags", &config, &mut posts, |p| &mut p.tags)?;
-        let categories = Taxonomy::build("categories", &config, &mut posts, |p| &mut p.categories)?;
+        let tags = Taxonomy::build("tags", &config, &mut posts)?;
+        let categories = Taxonomy::build("categories", &config, &mut posts)?;
         Ok(Site {
             config,
             posts,
@@ -224,9 +229,46 @@ enum Rendered {
 
 struct Tools<'a> {
     hl: &'a Highlighter,
+    terms: &'a HashMap<String, TermRef>,
     cache: &'a Cache,
     /// A hash of every published file's URL: links to `.md` files depend on it.
     links_digest: u64,
+}
+
+impl Tools<'_> {
+    fn term(&self, name: &str) -> TermRef {
+        self.terms
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| TermRef::new(name))
+    }
+}
+
+/// Where a file is published, or None when this build leaves it out (a draft, a
+/// post dated in the future).
+fn place(
+    config: &Config,
+    source: Source,
+    options: &LoadOptions,
+    now: DateTime<Utc>,
+) -> Result<Option<Placed>> {
+    let front = &source.text.front;
+    if source.kind == Kind::Post && front.date.is_none() {
+        return Err(
+            Error::input(Location::line(&source.path, 1), "the post has no date")
+                .with_hint("add a line like date: 2024-03-01 to the front matter"),
+        );
+    }
+    if front.draft && !options.drafts {
+        return Ok(None);
+    }
+    let in_future = front.date.is_some_and(|d| d.with_timezone(&Utc) > now);
+    if source.kind == Kind::Post && in_future && !options.future {
+        return Ok(None);
+    }
+    let path = urls::site_path(&source)?;
+    let url = config.base.join(&path);
+    Ok(Some(Placed { source, path, url }))
 }
 
 fn render_one(
@@ -245,7 +287,7 @@ fn render_one(
     // A body can only link to another Markdown file by writing `.md`, or by spelling it
     // with an entity or an escape; any other body does not depend on the other files'
     // URLs, so adding a post leaves its cache entry valid.
-    let body = &source.body;
+    let body = &source.text.body;
     let links_other_files = body.contains(".md") || body.contains(['&', '\\']);
     let digest = if links_other_files {
         tools.links_digest
@@ -254,13 +296,28 @@ fn render_one(
     };
     // The file's digest stands for its body (hashing it again would cost as much).
     let key = cache::key(&[&source.digest, &source.rel, &url, &links.base_path, &digest]);
-    let md = tools.cache.markdown(key, || markdown::render(body, &links, tools.hl)).map_err(|broken| {
+    let fm = &source.text.front;
+    // The file's digest covers its front matter too, so the summary it names is
+    // settled here, once, with the Markdown.
+    let make = || {
+        let mut md = markdown::render(body, &links, tools.hl)?;
+        if let Some(s) = &fm.summary {
+            let mut html = String::from("<p>");
+            let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, s.trim());
+            html.push_str("</p>\n");
+            md.description = content::text::plain_text(&html, markdown::DESCRIPTION_CHARS).into();
+            md.summary = html.into();
+            md.has_more = true;
+        }
+        Ok(md)
+    };
+    let md = tools.cache.markdown(key, make).map_err(|broken: Vec<markdown::BrokenLink>| {
         let errors = broken
             .into_iter()
             .map(|b| {
-                let (line, col) = line_col(&source.body, b.offset);
+                let (line, col) = line_col(body, b.offset);
                 Error::input(
-                    Location::line(&source.path, line + source.body_line - 1).with_column(Some(col)),
+                    Location::line(&source.path, line + source.text.body_line - 1).with_column(Some(col)),
                     format!("the link `{}` {}", b.target, b.message),
                 )
                 .with_hint("check the file name; links between posts are relative to this file, e.g. [see](other-post.md) or ../pages/about.md")
@@ -268,17 +325,6 @@ fn render_one(
             .collect();
         Error::from_many(errors).expect("at least one broken link")
     })?;
-    let fm = source.front;
-    let summary = match &fm.summary {
-        Some(s) => {
-            let mut html = String::from("<p>");
-            let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, s.trim());
-            html.push_str("</p>\n");
-            html
-        }
-        None => md.summary,
-    };
-    let has_more = fm.summary.is_some() || md.has_more;
     let aliases = fm
         .aliases
         .iter()
@@ -300,18 +346,20 @@ fn render_one(
             path,
             url,
             permalink,
-            title: fm.title,
+            title: fm.title.clone(),
             date: fm.date.expect("posts without a date were rejected"),
             updated: fm.updated,
-            tags: fm.tags.iter().map(|t| TermRef::new(t)).collect(),
-            categories: fm.categories.iter().map(|t| TermRef::new(t)).collect(),
-            summary,
-            has_more,
+            tags: fm.tags.iter().map(|t| tools.term(t)).collect(),
+            categories: fm.categories.iter().map(|t| tools.term(t)).collect(),
+            summary: md.summary,
+            description: md.description,
+            has_more: md.has_more,
             content: md.html,
+            markdown_key: key,
             toc: md.toc,
             word_count: md.word_count,
             draft: fm.draft,
-            extra: fm.extra,
+            extra: fm.extra.clone(),
             outbound: md.outbound,
             aliases,
             assets,
@@ -321,12 +369,13 @@ fn render_one(
             path,
             url,
             permalink,
-            title: fm.title,
+            title: fm.title.clone(),
             date: fm.date,
-            summary,
+            summary: md.summary,
+            description: md.description,
             content: md.html,
             menu: fm.menu,
-            extra: fm.extra,
+            extra: fm.extra.clone(),
             aliases,
             assets,
         })),

@@ -24,6 +24,18 @@ impl TermRef {
     }
 }
 
+fn refs(post: &Post, tags: bool) -> &Vec<TermRef> {
+    if tags { &post.tags } else { &post.categories }
+}
+
+fn refs_mut(post: &mut Post, tags: bool) -> &mut Vec<TermRef> {
+    if tags {
+        &mut post.tags
+    } else {
+        &mut post.categories
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Term {
     pub name: String,
@@ -43,43 +55,43 @@ pub struct Taxonomy {
 }
 
 impl Taxonomy {
+    /// `name` is `tags` or `categories`, the field of the posts it is made from.
     /// Group posts (already newest first) by term slug, and write the chosen spelling
     /// back into each post so every page shows a term the same way.
-    pub fn build(
-        name: &'static str,
-        config: &Config,
-        posts: &mut [Post],
-        field: impl Fn(&mut Post) -> &mut Vec<TermRef>,
-    ) -> Result<Taxonomy> {
-        let mut by_slug: BTreeMap<String, (BTreeMap<String, usize>, Vec<usize>)> = BTreeMap::new();
-        let mut errors = Vec::new();
-        for (i, post) in posts.iter_mut().enumerate() {
-            let source = post.source.clone();
-            let refs = field(post);
+    pub fn build(name: &'static str, config: &Config, posts: &mut [Post]) -> Result<Taxonomy> {
+        let tags = name == "tags";
+        for post in posts.iter_mut() {
+            let refs = refs_mut(post, tags);
             refs.retain(|r| !r.name.is_empty());
-            let mut seen = Vec::new();
-            for r in refs.iter() {
-                if r.slug.is_empty() {
-                    errors.push(Error::input(
-                        Location::file(&source),
-                        format!(
-                            "the {name} entry `{}` has no letters or digits to make a URL from",
-                            r.name
-                        ),
-                    ));
-                    continue;
-                }
-                if seen.contains(&r.slug) {
-                    continue;
-                }
-                seen.push(r.slug.clone());
-                let entry = by_slug.entry(r.slug.clone()).or_default();
-                *entry.0.entry(r.name.clone()).or_default() += 1;
-                entry.1.push(i);
-            }
             refs.dedup_by(|a, b| a.slug == b.slug);
         }
-        if let Some(e) = Error::from_many(errors) {
+        // Borrowed from the posts, not copied: `serve` does this on every rebuild.
+        let mut by_slug: BTreeMap<&str, (BTreeMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+        let mut errors = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, post) in posts.iter().enumerate() {
+            seen.clear();
+            for r in refs(post, tags).iter() {
+                if r.slug.is_empty() {
+                    errors.push((i, r.name.clone()));
+                    continue;
+                }
+                if seen.contains(&r.slug.as_str()) {
+                    continue;
+                }
+                seen.push(&r.slug);
+                let entry = by_slug.entry(&r.slug).or_default();
+                *entry.0.entry(&r.name).or_default() += 1;
+                entry.1.push(i);
+            }
+        }
+        let errors = errors.into_iter().map(|(i, term)| {
+            Error::input(
+                Location::file(&posts[i].source),
+                format!("the {name} entry `{term}` has no letters or digits to make a URL from"),
+            )
+        });
+        if let Some(e) = Error::from_many(errors.collect()) {
             return Err(e);
         }
         let mut terms: Vec<Term> = by_slug
@@ -88,30 +100,27 @@ impl Taxonomy {
                 let spelling = spellings
                     .iter()
                     .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-                    .map(|(n, _)| n.clone())
-                    .unwrap_or_else(|| slug.clone());
+                    .map_or(slug, |(n, _)| n)
+                    .to_string();
                 let url = config.base.join(&format!("{name}/{slug}/"));
                 Term {
                     name: spelling,
-                    slug,
+                    slug: slug.to_string(),
                     url,
                     posts,
                 }
             })
             .collect();
-        terms.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.slug.cmp(&b.slug))
-        });
+        terms.sort_by_cached_key(|t| (t.name.to_lowercase(), t.slug.clone()));
         let spelling: BTreeMap<&str, &str> = terms
             .iter()
             .map(|t| (t.slug.as_str(), t.name.as_str()))
             .collect();
         for post in posts.iter_mut() {
-            for r in field(post).iter_mut() {
-                if let Some(n) = spelling.get(r.slug.as_str()) {
+            for r in refs_mut(post, tags).iter_mut() {
+                if let Some(n) = spelling.get(r.slug.as_str())
+                    && r.name != *n
+                {
                     r.name = (*n).to_string();
                 }
             }

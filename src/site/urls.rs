@@ -34,7 +34,12 @@ pub fn slugify(s: &str) -> Option<String> {
 
 /// The site path (no leading slash, trailing slash) of a post or page.
 pub fn site_path(source: &Source) -> Result<String> {
-    let wanted = source.front.slug.clone().unwrap_or_else(|| source.stem());
+    let wanted = source
+        .text
+        .front
+        .slug
+        .clone()
+        .unwrap_or_else(|| source.stem());
     let Some(slug) = slugify(&wanted) else {
         let hint = "give it a slug made of letters or digits, e.g. slug: \"my-post\"";
         return Err(Error::input(
@@ -106,7 +111,7 @@ pub fn alias_path(source: &Path, alias: &str) -> Result<String> {
 /// Remembers who claimed each URL so a clash names both files.
 #[derive(Default)]
 pub struct Claims {
-    owners: HashMap<String, String>,
+    owners: HashMap<String, std::path::PathBuf>,
 }
 
 impl Claims {
@@ -121,15 +126,14 @@ impl Claims {
             )
             .with_hint("give this page another slug"));
         }
-        let me = owner.display().to_string();
         if let Some(other) = self.owners.get(&key) {
             return Err(Error::input(
                 Location::file(owner),
-                format!("has the same URL /{path} as {other}"),
+                format!("has the same URL /{path} as {}", other.display()),
             )
             .with_hint("rename one of the files or give one of them another slug"));
         }
-        self.owners.insert(key, me);
+        self.owners.insert(key, owner.to_path_buf());
         Ok(())
     }
 }
