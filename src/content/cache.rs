@@ -116,15 +116,15 @@ impl Cache {
 /// Entries used by the current build (`new`) and those left from the last good one
 /// (`old`). A failed build never calls `finish`, so nothing it skipped is lost.
 struct Generations<V> {
-    old: Mutex<HashMap<u64, V>>,
-    new: Mutex<HashMap<u64, V>>,
+    old: Mutex<FastMap<u64, V>>,
+    new: Mutex<FastMap<u64, V>>,
 }
 
 impl<V> Default for Generations<V> {
     fn default() -> Self {
         Generations {
-            old: Mutex::new(HashMap::new()),
-            new: Mutex::new(HashMap::new()),
+            old: Mutex::new(FastMap::default()),
+            new: Mutex::new(FastMap::default()),
         }
     }
 }
@@ -154,7 +154,10 @@ impl<V: Clone> Generations<V> {
     }
 
     fn finish(&self) {
-        let used = std::mem::take(&mut *lock(&self.new));
+        let mut new = lock(&self.new);
+        // The next build needs about as many: growing the map again would rehash it.
+        let fresh = FastMap::with_capacity_and_hasher(new.len(), Default::default());
+        let used = std::mem::replace(&mut *new, fresh);
         *lock(&self.old) = used;
     }
 
@@ -178,6 +181,10 @@ pub type FastHasher = foldhash::quality::FoldHasher<'static>;
 pub fn hasher() -> FastHasher {
     foldhash::quality::FixedState::with_seed(0x5ea_f00d).build_hasher()
 }
+
+/// A map keyed by the fast hasher, for maps that never leave the process.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::quality::FixedState>;
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::quality::FixedState>;
 
 /// A hash of several values, for cache keys.
 pub fn key(parts: &[&dyn HashPart]) -> u64 {

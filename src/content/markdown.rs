@@ -2,7 +2,7 @@
 //! self-links, highlight code, resolve links (`.md` files to page URLs, root-relative
 //! links under the base path) and find the summary.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ pub struct LinkContext<'a> {
     /// The Markdown file, relative to `content/`, e.g. `posts/x.md`.
     pub source: &'a Path,
     /// Every published Markdown file (relative to `content/`) and its URL.
-    pub pages: &'a HashMap<PathBuf, String>,
+    pub pages: &'a super::cache::FastMap<PathBuf, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -466,8 +466,9 @@ fn normalize_url_path(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::cache::FastMap;
 
-    fn ctx<'a>(pages: &'a HashMap<PathBuf, String>) -> LinkContext<'a> {
+    fn ctx<'a>(pages: &'a FastMap<PathBuf, String>) -> LinkContext<'a> {
         LinkContext {
             base_path: "/blog/",
             page_url: "/blog/posts/a/",
@@ -476,8 +477,8 @@ mod tests {
         }
     }
 
-    fn pages() -> HashMap<PathBuf, String> {
-        let mut m = HashMap::new();
+    fn pages() -> FastMap<PathBuf, String> {
+        let mut m = FastMap::default();
         m.insert(PathBuf::from("posts/b.md"), "/blog/posts/b/".to_string());
         m.insert(PathBuf::from("pages/about.md"), "/blog/about/".to_string());
         m

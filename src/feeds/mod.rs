@@ -2,7 +2,6 @@
 //! category), the sitemap and robots.txt. Feed content carries absolute URLs, since a
 //! feed reader has no page to resolve relative ones against.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
@@ -26,7 +25,7 @@ pub fn write_all(site: &Site, sink: &dyn Sink) -> Result<usize> {
 /// What each feed was made from last time, so `serve` writes only feeds whose posts
 /// (or the site's settings) changed: a hash per output path.
 #[derive(Debug, Clone, Default)]
-pub struct FeedMemo(HashMap<String, u64>);
+pub struct FeedMemo(crate::content::cache::FastMap<String, u64>);
 
 impl FeedMemo {
     pub fn contains(&self, path: &str) -> bool {
@@ -109,7 +108,7 @@ fn write(site: &Site, sink: &dyn Sink, memo: Option<&mut FeedMemo>) -> Result<us
                     title,
                     self_url,
                     html_url,
-                } => atom_feed(site, title, self_url, html_url, posts)?.into_bytes(),
+                } => atom_feed(site, title, self_url, html_url, posts)?,
                 Kind::Rss => rss_feed(site, posts).into_bytes(),
                 Kind::Json => json_feed(site, posts)?,
             };
@@ -191,7 +190,7 @@ fn atom_feed(
     self_url: &str,
     html_url: &str,
     posts: &[&Post],
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let base = &site.config.base;
     let link = |href: String, rel: &str, mime: Option<&str>| atom::Link {
         href,
@@ -257,7 +256,7 @@ fn atom_feed(
     let mut out = Vec::new();
     feed.write_to(&mut out)
         .map_err(|e| Error::io("atom.xml", std::io::Error::other(e.to_string())))?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(out)
 }
 
 fn rss_feed(site: &Site, posts: &[&Post]) -> String {

@@ -6,7 +6,7 @@
 //! running the template, and right by construction: a page is skipped only when
 //! everything its template can see is as it was.
 
-use std::collections::HashMap;
+use crate::content::cache::FastMap;
 use std::hash::Hasher;
 use std::sync::Arc;
 
@@ -42,7 +42,7 @@ pub trait Sink: Sync {
 /// Output path → hash of the template name and every value the page was rendered
 /// from, except `build_date`, which changes on every build and would defeat the point.
 #[derive(Debug, Clone, Default)]
-pub struct Fingerprints(HashMap<String, u64>);
+pub struct Fingerprints(FastMap<String, u64>);
 
 impl Fingerprints {
     pub fn len(&self) -> usize {

@@ -3,7 +3,6 @@
 //! (to find the few that changed) without copying thousands of summaries, and
 //! copies them only for the pages it actually renders.
 
-use std::collections::HashMap;
 use std::hash::Hasher;
 
 use rayon::prelude::*;
@@ -77,7 +76,7 @@ impl<'a> Values<'a> {
 /// Precomputed hashes of shared values (the post summaries), by address, so each is
 /// hashed once per build rather than once per list it appears in.
 #[derive(Default)]
-pub struct Known(HashMap<usize, u64>);
+pub struct Known(crate::content::cache::FastMap<usize, u64>);
 
 impl Known {
     /// `unseen`: top-level fields of the shared objects that no template can read,

@@ -5,14 +5,13 @@
 //! So a failed rebuild leaves the last good site untouched, and a good one tells
 //! exactly which files changed.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::build::{BuildOptions, Builder, Memo, Mode, Stages};
 use crate::config::Config;
-use crate::content::cache;
+use crate::content::cache::{self, FastMap, FastSet};
 use crate::error::{Error, Location, Result};
 use crate::render::pages::Sink;
 use crate::render::theme::Origin;
@@ -145,14 +144,14 @@ impl Sink for Pending {
 /// read again on every rebuild).
 struct OutDir {
     root: PathBuf,
-    stamps: HashMap<String, u64>,
+    stamps: FastMap<String, u64>,
 }
 
 impl OutDir {
     fn new(root: &Path) -> OutDir {
         OutDir {
             root: root.to_path_buf(),
-            stamps: HashMap::new(),
+            stamps: FastMap::default(),
         }
     }
 
@@ -160,7 +159,8 @@ impl OutDir {
     /// unchanged are listed in `kept`); returns the changed site paths.
     fn apply(&mut self, pending: Pending, kept: &dyn Fn(&str) -> bool) -> Result<Vec<String>> {
         let items = pending.0.into_inner().unwrap_or_else(|e| e.into_inner());
-        let mut present: HashSet<String> = HashSet::with_capacity(items.len());
+        let mut present: FastSet<String> =
+            FastSet::with_capacity_and_hasher(items.len(), Default::default());
         let mut changed = Vec::new();
         for (path, item) in items {
             let stamp = match &item {

@@ -4,7 +4,6 @@
 pub mod taxonomy;
 pub mod urls;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,6 +12,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::config::Config;
+use crate::content::cache::FastMap;
 use crate::content::highlight::Highlighter;
 use crate::content::markdown::{self, Heading, LinkContext};
 use crate::content::{self, Cache, Kind, Source, cache};
@@ -128,7 +128,8 @@ impl Site {
         let mut errors = Vec::new();
         let mut claims = urls::Claims::default();
         let mut placed = Vec::new();
-        let mut link_map: HashMap<PathBuf, String> = HashMap::with_capacity(decided.len());
+        let mut link_map: FastMap<PathBuf, String> =
+            FastMap::with_capacity_and_hasher(decided.len(), Default::default());
         for d in decided {
             let p = match d {
                 Ok(Some(p)) => p,
@@ -166,7 +167,7 @@ impl Site {
             .map(|(p, u)| cache::key(&[&p.as_os_str().as_encoded_bytes(), u]))
             .fold(link_map.len() as u64, u64::wrapping_add);
         // Tags repeat from post to post; each is slugged once.
-        let mut terms: HashMap<String, TermRef> = HashMap::new();
+        let mut terms: FastMap<String, TermRef> = FastMap::default();
         for p in &placed {
             let front = &p.source.text.front;
             for name in front.tags.iter().chain(&front.categories) {
@@ -198,7 +199,7 @@ impl Site {
         if let Some(e) = Error::from_many(errors) {
             return Err(e);
         }
-        posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
+        let mut posts = newest_first(posts);
         pages.sort_by(|a, b| a.path.cmp(&b.path));
         let tags = Taxonomy::build("tags", &config, &mut posts)?;
         let categories = Taxonomy::build("categories", &config, &mut posts)?;
@@ -222,6 +223,18 @@ impl Site {
     }
 }
 
+/// Posts by date, newest first, then by title. The order is found on indices and
+/// the posts moved once: a post is a large value, and sorting moves it many times.
+fn newest_first(posts: Vec<Post>) -> Vec<Post> {
+    let mut order: Vec<usize> = (0..posts.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&posts[a], &posts[b]);
+        b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title))
+    });
+    let mut slots: Vec<Option<Post>> = posts.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
 enum Rendered {
     Post(Box<Post>),
     Page(Box<Page>),
@@ -229,7 +242,7 @@ enum Rendered {
 
 struct Tools<'a> {
     hl: &'a Highlighter,
-    terms: &'a HashMap<String, TermRef>,
+    terms: &'a FastMap<String, TermRef>,
     cache: &'a Cache,
     /// A hash of every published file's URL: links to `.md` files depend on it.
     links_digest: u64,
@@ -274,7 +287,7 @@ fn place(
 fn render_one(
     config: &Config,
     placed: Placed,
-    link_map: &HashMap<PathBuf, String>,
+    link_map: &FastMap<PathBuf, String>,
     tools: &Tools,
 ) -> Result<Rendered> {
     let Placed { source, path, url } = placed;

@@ -1,7 +1,6 @@
 //! Where each page lands in the output, and the rule that no two things may land on
 //! the same URL.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use crate::content::{Kind, Source};
@@ -111,7 +110,7 @@ pub fn alias_path(source: &Path, alias: &str) -> Result<String> {
 /// Remembers who claimed each URL so a clash names both files.
 #[derive(Default)]
 pub struct Claims {
-    owners: HashMap<String, std::path::PathBuf>,
+    owners: crate::content::cache::FastMap<String, std::path::PathBuf>,
 }
 
 impl Claims {
