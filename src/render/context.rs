@@ -37,7 +37,7 @@ pub fn site_value(site: &Site, has_network: bool) -> Value {
     })
 }
 
-/// The menu's items, made once per build; `menu` marks the active one per page.
+/// The menu's items, made once per build; `for_page` marks the active one per page.
 pub struct Menu {
     /// (title, root-relative or absolute URL)
     items: Vec<(String, String)>,
