@@ -172,10 +172,37 @@ pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {
     let mut text = serde_json::to_string_pretty(cache)
         .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     text.push('\n');
-    if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
-        return Ok(());
+    if let Ok(old) = std::fs::read_to_string(&path) {
+        let unchanged = old == text
+            || serde_json::from_str::<BlogCache>(&old).is_ok_and(|o| only_later_today(&o, cache));
+        if unchanged {
+            return Ok(());
+        }
     }
     super::write_atomically(&path, text.as_bytes(), false)
+}
+
+/// True when `new` differs from `old` only in the times of its last fetch, and those
+/// are on the same (UTC) day. Such a fetch leaves the file alone: teachers commit
+/// `data/network/`, and a diff in every file after each fetch would hide the ones that
+/// matter. Pages and the health table show these times as days.
+fn only_later_today(old: &BlogCache, new: &BlogCache) -> bool {
+    let same_day = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
+        (Some(a), Some(b)) => a.date_naive() == b.date_naive(),
+        (a, b) => a == b,
+    };
+    let (o, n) = (&old.state, &new.state);
+    let state_as_before = FetchState {
+        last_attempt: o.last_attempt,
+        last_success: o.last_success,
+        ..n.clone()
+    };
+    same_day(o.last_attempt, n.last_attempt)
+        && same_day(o.last_success, n.last_success)
+        && state_as_before == *o
+        && (&old.name, &old.feed, &old.site, &old.feed_title)
+            == (&new.name, &new.feed, &new.site, &new.feed_title)
+        && old.entries == new.entries
 }
 
 #[cfg(test)]
@@ -191,6 +218,52 @@ mod tests {
                     .to_utc(),
             ),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_fetch_that_changed_nothing_today_leaves_the_file_alone() {
+        let root = tempfile::tempdir().unwrap();
+        let blog = Blog {
+            name: "Room 9".into(),
+            site: String::new(),
+            feed: "https://room9.example/feed.xml".into(),
+            tags: Vec::new(),
+            note: String::new(),
+            line: 0,
+        };
+        let at = |s: &str| Some(DateTime::parse_from_rfc3339(s).unwrap().to_utc());
+        let mut c = BlogCache {
+            name: blog.name.clone(),
+            feed: blog.feed.clone(),
+            entries: vec![entry("a", 1)],
+            ..Default::default()
+        };
+        c.state.last_attempt = at("2026-11-23T08:00:00Z");
+        c.state.last_success = c.state.last_attempt;
+        save(root.path(), &blog, &c).unwrap();
+        let path = path_for(root.path(), &blog);
+        let first = std::fs::read_to_string(&path).unwrap();
+
+        // Later the same day, nothing new: the file stays as it was.
+        c.state.last_attempt = at("2026-11-23T17:30:00Z");
+        c.state.last_success = c.state.last_attempt;
+        save(root.path(), &blog, &c).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), first);
+
+        // A new entry, a failure, or a new day is written.
+        let changes: [&dyn Fn(&mut BlogCache); 3] = [
+            &|c| c.entries.push(entry("b", 2)),
+            &|c| c.state.last_error = "timed out".into(),
+            &|c| c.state.last_attempt = at("2026-11-24T07:00:00Z"),
+        ];
+        for change in changes {
+            let mut changed = c.clone();
+            change(&mut changed);
+            save(root.path(), &blog, &changed).unwrap();
+            let written = std::fs::read_to_string(&path).unwrap();
+            assert_ne!(written, first);
+            std::fs::write(&path, &first).unwrap();
         }
     }
 

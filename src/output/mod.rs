@@ -197,10 +197,24 @@ pub fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> Result<()> 
     };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     remove_abandoned_temp_files(dir);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+    // A file written again keeps its permissions, and a new one gets those of any new
+    // file (0666 less the umask), not a temporary file's 0600: `network add` must not
+    // leave network.toml unreadable to the teacher's other tools.
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    if existing.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    if let Some(perms) = existing {
+        tmp.as_file()
+            .set_permissions(perms)
+            .map_err(|e| Error::io(path, e))?;
+    }
     std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(path, e))?;
     if durable {
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
@@ -313,6 +327,23 @@ mod tests {
         write_atomically(&tmp.path().join("a.json"), b"{}", false).unwrap();
         assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
         assert_eq!(std::fs::read(tmp.path().join("a.json")).unwrap(), b"{}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rewritten_file_keeps_its_permissions_and_a_new_one_is_not_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let new = tmp.path().join("network.toml");
+        write_atomically(&new, b"a", true).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // Whatever the umask takes away, a temporary file's 0600 would have no group bits.
+        let file = std::fs::File::create(tmp.path().join("plain")).unwrap();
+        drop(file);
+        assert_eq!(mode(&new), mode(&tmp.path().join("plain")));
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&new, b"b", true).unwrap();
+        assert_eq!(mode(&new), 0o640);
     }
 
     #[test]
