@@ -2,6 +2,9 @@
 //! category), the sitemap and robots.txt. Feed content carries absolute URLs, since a
 //! feed reader has no page to resolve relative ones against.
 
+mod json;
+mod sitemap;
+
 use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
@@ -9,7 +12,6 @@ use rayon::prelude::*;
 
 use atom_syndication as atom;
 use regex::Regex;
-use serde::Serialize;
 
 use crate::config::BaseUrl;
 use crate::error::{Error, Result};
@@ -110,7 +112,7 @@ fn write(site: &Site, sink: &dyn Sink, memo: Option<&mut FeedMemo>) -> Result<us
                     html_url,
                 } => atom_feed(site, title, self_url, html_url, posts)?,
                 Kind::Rss => rss_feed(site, posts).into_bytes(),
-                Kind::Json => json_feed(site, posts)?,
+                Kind::Json => json::feed(site, posts)?,
             };
             sink.write(path, &bytes)
         })?;
@@ -121,7 +123,7 @@ fn write(site: &Site, sink: &dyn Sink, memo: Option<&mut FeedMemo>) -> Result<us
             .filter_map(|((path, _, _), d)| Some((path, d?)))
             .collect();
     }
-    sink.write("sitemap.xml", sitemap(site).as_bytes())?;
+    sink.write("sitemap.xml", sitemap::sitemap(site).as_bytes())?;
     let robots = format!(
         "User-agent: *\nAllow: /\n\nSitemap: {}\n",
         base.absolute(&base.join("sitemap.xml"))
@@ -311,109 +313,6 @@ fn rss_feed(site: &Site, posts: &[&Post]) -> String {
         ..Default::default()
     };
     channel.to_string()
-}
-
-#[derive(Serialize)]
-struct JsonFeed<'a> {
-    version: &'static str,
-    title: &'a str,
-    home_page_url: String,
-    feed_url: String,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    description: &'a str,
-    language: &'a str,
-    authors: Vec<JsonAuthor<'a>>,
-    items: Vec<JsonItem>,
-}
-
-#[derive(Serialize)]
-struct JsonAuthor<'a> {
-    name: &'a str,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    url: &'a str,
-}
-
-#[derive(Serialize)]
-struct JsonItem {
-    id: String,
-    url: String,
-    title: String,
-    content_html: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    summary: String,
-    date_published: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    date_modified: Option<String>,
-    tags: Vec<String>,
-}
-
-fn json_feed(site: &Site, posts: &[&Post]) -> Result<Vec<u8>> {
-    let base = &site.config.base;
-    let c = &site.config.site;
-    let feed = JsonFeed {
-        version: "https://jsonfeed.org/version/1.1",
-        title: &c.title,
-        home_page_url: base.url.to_string(),
-        feed_url: base.absolute(&base.join("feed.json")),
-        description: &c.description,
-        language: &c.language,
-        authors: vec![JsonAuthor {
-            name: &c.author.name,
-            url: &c.author.url,
-        }],
-        items: posts
-            .iter()
-            .map(|p| JsonItem {
-                id: p.permalink.clone(),
-                url: p.permalink.clone(),
-                title: p.title.clone(),
-                content_html: absolutize(&p.content, base, &p.permalink),
-                summary: crate::content::text::plain_text(&p.summary, 300),
-                date_published: p.date.to_rfc3339(),
-                date_modified: p.updated.map(|u| u.to_rfc3339()),
-                tags: p.tags.iter().map(|t| t.name.clone()).collect(),
-            })
-            .collect(),
-    };
-    serde_json::to_vec_pretty(&feed).map_err(|e| Error::io("feed.json", std::io::Error::other(e)))
-}
-
-fn sitemap(site: &Site) -> String {
-    use std::fmt::Write;
-    let base = &site.config.base;
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    // NaiveDate shows as YYYY-MM-DD, the date in the post's own offset.
-    let mut url = |absolute: &str, lastmod: Option<chrono::NaiveDate>| {
-        out.push_str("  <url><loc>");
-        let _ = pulldown_cmark_escape::escape_html(&mut out, absolute);
-        out.push_str("</loc>");
-        if let Some(d) = lastmod {
-            let _ = write!(out, "<lastmod>{d}</lastmod>");
-        }
-        out.push_str("</url>\n");
-    };
-    let of = |path: &str| base.absolute(&base.join(path));
-    let changed = |p: &Post| p.updated.unwrap_or(p.date).date_naive();
-    url(&of(""), site.posts.first().map(changed));
-    for p in &site.posts {
-        url(&p.permalink, Some(changed(p)));
-    }
-    for p in &site.pages {
-        url(&p.permalink, None);
-    }
-    url(&of("archive/"), None);
-    for tax in [&site.tags, &site.categories] {
-        if !tax.is_empty() {
-            url(&of(&format!("{}/", tax.name)), None);
-            for t in &tax.terms {
-                url(&of(&format!("{}/{}/", tax.name, t.slug)), None);
-            }
-        }
-    }
-    out.push_str("</urlset>\n");
-    out
 }
 
 #[cfg(test)]

@@ -6,11 +6,13 @@
 //! batch through `live::Live` and announces the outcome on the hub (`reload`) and to
 //! whoever started the server (the CLI prints it).
 
+pub mod classify;
 pub mod http;
 pub mod live;
 pub mod poll;
 pub mod reload;
 pub mod resolve;
+mod served;
 pub mod watch;
 
 use std::net::IpAddr;
