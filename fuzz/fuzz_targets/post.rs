@@ -2,11 +2,11 @@
 //! never a panic, and rendered links must stay links the site can serve.
 #![no_main]
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
+use staffroom::content::cache::FastMap;
 use staffroom::content::{front_matter, highlight::Highlighter, markdown};
 
 static HL: LazyLock<Highlighter> = LazyLock::new(Highlighter::new);
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let path = Path::new("content/posts/fuzz.md");
     let Ok(split) = front_matter::split(path, text) else { return };
-    let mut pages = HashMap::new();
+    let mut pages = FastMap::default();
     pages.insert(PathBuf::from("posts/other.md"), "/blog/posts/other/".to_string());
     let links = markdown::LinkContext {
         base_path: "/blog/",
