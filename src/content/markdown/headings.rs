@@ -1,0 +1,104 @@
+//! Heading ids, the tags around a heading with its self-link, and the entries of the
+//! table of contents.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, HeadingLevel};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// The id the teacher gave (`{#id}`), else one made from the text; a repeat gets a
+/// number, so every link to a section lands on that section.
+pub(super) fn heading_id(ids: &mut HashSet<String>, given: Option<CowStr>, text: &str) -> String {
+    let base = given.map(|i| i.to_string()).unwrap_or_else(|| {
+        let s = slug::slugify(text);
+        if s.is_empty() { "section".into() } else { s }
+    });
+    unique_id(ids, &base)
+}
+
+pub(super) fn open_tag(
+    n: u8,
+    id: &str,
+    classes: &[CowStr],
+    attrs: &[(CowStr, Option<CowStr>)],
+) -> String {
+    let mut open = format!("<h{n} id=\"{}\"", attr(id));
+    if !classes.is_empty() {
+        let cls: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+        open.push_str(&format!(" class=\"{}\"", attr(&cls.join(" "))));
+    }
+    for (k, v) in attrs {
+        open.push_str(&format!(
+            " {}=\"{}\"",
+            attr(k),
+            attr(v.as_deref().unwrap_or(""))
+        ));
+    }
+    open.push('>');
+    open
+}
+
+/// Ends the heading with a self-link, so a reader can copy a link to the section.
+pub(super) fn close_tag(n: u8, id: &str, text: &str) -> String {
+    format!(
+        " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{n}>\n",
+        attr(id),
+        attr(text)
+    )
+}
+
+pub(super) fn heading_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
+    let mut id = base.to_string();
+    let mut n = 1;
+    while !ids.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+fn attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::render;
+    use super::super::tests::{ctx, pages};
+    use crate::content::highlight::Highlighter;
+
+    #[test]
+    fn headings_get_unique_ids_and_self_links() {
+        let p = pages();
+        let r = render(
+            "## Hello *there*\n\n## Hello there\n\n### Custom {#mine}",
+            &ctx(&p),
+            &Highlighter::new(),
+        )
+        .unwrap();
+        assert!(r.html.contains("<h2 id=\"hello-there\">Hello <em>there</em> <a class=\"anchor\" href=\"#hello-there\""), "{}", r.html);
+        assert!(r.html.contains("id=\"hello-there-1\""));
+        assert!(r.html.contains("id=\"mine\""));
+        assert_eq!(r.toc.len(), 3);
+    }
+}

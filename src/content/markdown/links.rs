@@ -1,0 +1,221 @@
+//! Link resolution: `.md` files to page URLs, root-relative links under the base
+//! path, page-relative links made root-relative, and the outbound links collected.
+
+use std::path::{Component, Path, PathBuf};
+
+use pulldown_cmark::{CowStr, Event, Tag};
+
+/// Where a page sits, so its links can be resolved.
+pub struct LinkContext<'a> {
+    /// `/` or `/blog/`.
+    pub base_path: &'a str,
+    /// The page's own root-relative URL, e.g. `/blog/posts/x/`.
+    pub page_url: &'a str,
+    /// The Markdown file, relative to `content/`, e.g. `posts/x.md`.
+    pub source: &'a Path,
+    /// Every published Markdown file (relative to `content/`) and its URL.
+    pub pages: &'a crate::content::cache::FastMap<PathBuf, String>,
+}
+
+/// A link to a Markdown file that does not exist (or is not published).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokenLink {
+    /// Byte offset in the body.
+    pub offset: usize,
+    pub target: String,
+    pub message: String,
+}
+
+pub(super) fn rewrite_link_event<'a>(
+    event: Event<'a>,
+    links: &LinkContext,
+    offset: usize,
+    broken: &mut Vec<BrokenLink>,
+    outbound: &mut Vec<String>,
+) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest = resolve(&dest_url, links, offset, broken, outbound);
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url: dest,
+                title,
+                id,
+            })
+        }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest = resolve(&dest_url, links, offset, broken, &mut Vec::new());
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url: dest,
+                title,
+                id,
+            })
+        }
+        other => other,
+    }
+}
+
+/// Turn a link the teacher wrote into the URL it should have on the site.
+fn resolve<'a>(
+    dest: &CowStr<'a>,
+    links: &LinkContext,
+    offset: usize,
+    broken: &mut Vec<BrokenLink>,
+    outbound: &mut Vec<String>,
+) -> CowStr<'a> {
+    let d = dest.as_ref();
+    if d.is_empty() || d.starts_with('#') || d.starts_with("//") {
+        return dest.clone();
+    }
+    if has_scheme(d) {
+        if d.starts_with("http://") || d.starts_with("https://") {
+            outbound.push(d.to_string());
+        }
+        return dest.clone();
+    }
+    if let Some(rest) = d.strip_prefix('/') {
+        return format!("{}{}", links.base_path, rest).into();
+    }
+    let (path_part, suffix) = match d.find(['#', '?']) {
+        Some(i) => d.split_at(i),
+        None => (d, ""),
+    };
+    if path_part.ends_with(".md") {
+        let dir = links.source.parent().unwrap_or(Path::new(""));
+        let decoded = percent_decode(path_part);
+        let Some(target) = normalize(&dir.join(&decoded)) else {
+            broken.push(BrokenLink {
+                offset,
+                target: d.to_string(),
+                message: "points outside content/".into(),
+            });
+            return dest.clone();
+        };
+        return match links.pages.get(&target) {
+            Some(url) => format!("{url}{suffix}").into(),
+            None => {
+                broken.push(BrokenLink {
+                    offset,
+                    target: d.to_string(),
+                    message: format!(
+                        "links to content/{}, which does not exist or is not published (a draft or dated in the future)",
+                        target.display()
+                    ),
+                });
+                dest.clone()
+            }
+        };
+    }
+    // Relative to the page, as a browser would read it; made root-relative so the
+    // same HTML works in feeds and list pages.
+    let joined = format!("{}{}", links.page_url, d);
+    match normalize_url_path(&joined) {
+        Some(p) => p.into(),
+        None => dest.clone(),
+    }
+}
+
+fn has_scheme(s: &str) -> bool {
+    match s.find(':') {
+        Some(i) => {
+            let scheme = &s[..i];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !s[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// `posts/../pages/about.md` → `pages/about.md`; None when it climbs out.
+pub fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(p) => out.push(p),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+fn normalize_url_path(path: &str) -> Option<String> {
+    let (p, suffix) = match path.find(['#', '?']) {
+        Some(i) => path.split_at(i),
+        None => (path, ""),
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let trailing = if p.ends_with('/') && !parts.is_empty() {
+        "/"
+    } else {
+        ""
+    };
+    Some(format!("/{}{}{}", parts.join("/"), trailing, suffix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::render;
+    use super::super::tests::{ctx, pages};
+    use crate::content::highlight::Highlighter;
+
+    #[test]
+    fn links_are_resolved() {
+        let p = pages();
+        let hl = Highlighter::new();
+        let r = render(
+            "[b](b.md) [c](../pages/about.md#contact) [i](/images/x.png) ![h](heron.svg) [e](https://e.org/x)",
+            &ctx(&p),
+            &hl,
+        )
+        .unwrap();
+        assert!(r.html.contains("href=\"/blog/posts/b/\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/blog/about/#contact\""));
+        assert!(r.html.contains("href=\"/blog/images/x.png\""));
+        assert!(r.html.contains("src=\"/blog/posts/a/heron.svg\""));
+        assert_eq!(*r.outbound, ["https://e.org/x"]);
+    }
+
+    #[test]
+    fn broken_md_link_is_reported() {
+        let p = pages();
+        let err = render("text\n\n[x](missing.md)", &ctx(&p), &Highlighter::new()).unwrap_err();
+        assert_eq!(err[0].target, "missing.md");
+        assert_eq!(err[0].offset, 6);
+    }
+}
