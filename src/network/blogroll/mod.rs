@@ -2,14 +2,16 @@
 //! every blog and names the line of a problem; editing goes through `toml_edit` so the
 //! teacher's comments and layout survive, and saves atomically.
 
+mod editor;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 use url::Url;
 
 use crate::error::{Error, Location, Result, line_col};
+pub use editor::Editor;
 
 pub const NETWORK_FILE: &str = "network.toml";
 
@@ -251,129 +253,6 @@ pub fn feed_key(s: &str) -> String {
     }
 }
 
-/// network.toml opened for changes that keep the teacher's comments and layout.
-pub struct Editor {
-    path: PathBuf,
-    doc: DocumentMut,
-    original: String,
-    changed: bool,
-}
-
-const NEW_FILE_HEADER: &str = "# The blogs you follow. Each [[blog]] needs a name and a feed; site, tags and\n# note are optional. `staffroom network add URL` adds one for you.\n";
-
-impl Editor {
-    pub fn open(root: &Path) -> Result<Editor> {
-        let path = root.join(NETWORK_FILE);
-        let original = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(Error::io(&path, e)),
-        };
-        // Check it the strict way first, so edits never build on a broken file.
-        Blogroll::parse(&path, &original)?;
-        let text = if original.trim().is_empty() {
-            NEW_FILE_HEADER.to_string()
-        } else {
-            original.clone()
-        };
-        let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-            Error::input(Location::file(&path), e.message().to_string())
-        })?;
-        if doc.get("blog").is_some_and(|b| !b.is_array_of_tables()) {
-            return Err(Error::input(
-                Location::file(&path),
-                "`blog` is not written as [[blog]] tables",
-            )
-            .with_hint("write each blog as its own [[blog]] table"));
-        }
-        Ok(Editor {
-            path,
-            doc,
-            original,
-            changed: false,
-        })
-    }
-
-    pub fn add(&mut self, blog: &Blog) {
-        self.changed = true;
-        let mut t = Table::new();
-        t["name"] = value(&blog.name);
-        if !blog.site.is_empty() {
-            t["site"] = value(&blog.site);
-        }
-        t["feed"] = value(&blog.feed);
-        if !blog.tags.is_empty() {
-            let mut arr = toml_edit::Array::new();
-            for tag in &blog.tags {
-                arr.push(tag.as_str());
-            }
-            t["tags"] = value(arr);
-        }
-        if !blog.note.is_empty() {
-            t["note"] = value(&blog.note);
-        }
-        if self.doc.get("blog").is_none() {
-            // In a file of only comments, toml_edit keeps them as the document's tail,
-            // which would put them below the first blog; they belong above it.
-            let tail = self.doc.trailing().as_str().unwrap_or("").to_string();
-            if !tail.trim().is_empty() {
-                let tail = if tail.ends_with("\n\n") {
-                    tail
-                } else {
-                    format!("{}\n\n", tail.trim_end())
-                };
-                t.decor_mut().set_prefix(tail);
-                self.doc.set_trailing("");
-            }
-        }
-        let blogs = self
-            .doc
-            .entry("blog")
-            .or_insert(Item::ArrayOfTables(ArrayOfTables::new()));
-        if let Some(arr) = blogs.as_array_of_tables_mut() {
-            arr.push(t);
-        }
-    }
-
-    /// Point the blog that follows `old` at `new`, keeping the comments around the value.
-    pub fn set_feed(&mut self, old: &str, new: &str) -> bool {
-        let Some(arr) = self
-            .doc
-            .get_mut("blog")
-            .and_then(|b| b.as_array_of_tables_mut())
-        else {
-            return false;
-        };
-        for t in arr.iter_mut() {
-            if let Some(v) = t.get_mut("feed").and_then(|i| i.as_value_mut())
-                && v.as_str().is_some_and(|f| same_feed(f, old))
-            {
-                let decor = v.decor().clone();
-                *v = new.into();
-                *v.decor_mut() = decor;
-                self.changed = true;
-                return true;
-            }
-        }
-        false
-    }
-
-    pub fn text(&self) -> String {
-        self.doc.to_string()
-    }
-
-    /// Write the file if anything changed; the result must still load.
-    pub fn save(&self) -> Result<bool> {
-        let text = self.text();
-        if !self.changed || text == self.original {
-            return Ok(false);
-        }
-        Blogroll::parse(&self.path, &text)?;
-        super::write_atomically(&self.path, text.as_bytes(), true)?;
-        Ok(true)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,28 +292,6 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("same feed as A (line 1)"), "{err}");
-    }
-
-    #[test]
-    fn editor_keeps_comments_when_moving_a_feed() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = "# my PLN\n[[blog]]\nname = \"A\" # the best\nfeed = \"https://a.org/old\" # moved once\n";
-        std::fs::write(dir.path().join(NETWORK_FILE), text).unwrap();
-        let mut ed = Editor::open(dir.path()).unwrap();
-        assert!(ed.set_feed("https://a.org/old", "https://a.org/new"));
-        ed.add(&Blog {
-            name: "B".into(),
-            site: String::new(),
-            feed: "https://b.org/feed".into(),
-            tags: vec!["science".into()],
-            note: String::new(),
-            line: 0,
-        });
-        ed.save().unwrap();
-        let out = std::fs::read_to_string(dir.path().join(NETWORK_FILE)).unwrap();
-        assert!(out.starts_with("# my PLN\n[[blog]]\nname = \"A\" # the best\nfeed = \"https://a.org/new\" # moved once\n"), "{out}");
-        assert!(out.contains("[[blog]]\nname = \"B\""), "{out}");
-        assert_eq!(Blogroll::load(dir.path()).unwrap().blogs.len(), 2);
     }
 
     #[test]
