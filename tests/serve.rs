@@ -286,3 +286,42 @@ fn a_busy_port_named_by_the_user_is_a_clear_error() {
     );
     assert!(err.contains("hint:"), "{err}");
 }
+
+#[test]
+fn files_are_served_in_byte_ranges_so_safari_plays_video() {
+    let site = Site::new("https://room9.example.org/");
+    site.write("static/clip.mp4", "0123456789");
+    let serve = Serve::start(&site);
+    let url = format!("{}clip.mp4", serve.url);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let ask = |range: &str| {
+        let mut r = agent.get(&url).header("Range", range).call().unwrap();
+        let header = |n: &str| r.headers().get(n).map(|v| v.to_str().unwrap().to_string());
+        let (range, accept) = (header("content-range"), header("accept-ranges"));
+        let status = r.status().as_u16();
+        (
+            status,
+            range,
+            accept,
+            r.body_mut().read_to_string().unwrap(),
+        )
+    };
+    let (status, range, accept, body) = ask("bytes=2-5");
+    assert_eq!((status, body.as_str()), (206, "2345"));
+    assert_eq!(range.as_deref(), Some("bytes 2-5/10"));
+    assert_eq!(accept.as_deref(), Some("bytes"));
+    assert_eq!(ask("bytes=-3").3, "789");
+    let (status, range, _, _) = ask("bytes=20-");
+    assert_eq!((status, range.as_deref()), (416, Some("bytes */10")));
+    // Pages carry the reload script, so they are always sent whole.
+    let page = format!("{}posts/second/", serve.url);
+    let whole = agent
+        .get(&page)
+        .header("Range", "bytes=0-3")
+        .call()
+        .unwrap();
+    assert_eq!(whole.status().as_u16(), 200);
+}

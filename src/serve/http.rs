@@ -174,6 +174,11 @@ fn handle(request: Request, shared: &Shared) {
     }
     let base = shared.base_path();
     let url = request.url().to_string();
+    let range = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Range"))
+        .map(|h| h.value.as_str().to_string());
     let response = match resolve::route(&url, &base) {
         Route::Events => {
             shared.hub.subscribe(request.into_writer());
@@ -186,7 +191,7 @@ fn handle(request: Request, shared: &Shared) {
         ),
         Route::Redirect(to) => redirect(&to),
         Route::NotFound => not_found(shared, &base),
-        Route::Site { rel, slash } => site_file(shared, &base, &url, &rel, slash),
+        Route::Site { rel, slash } => site_file(shared, &base, &url, &rel, slash, range.as_deref()),
     };
     let response = with(response, "Cache-Control", "no-store");
     // A browser that went away mid-answer is not our problem.
@@ -195,7 +200,14 @@ fn handle(request: Request, shared: &Shared) {
 
 type Answer = Response<Cursor<Vec<u8>>>;
 
-fn site_file(shared: &Shared, base: &str, url: &str, rel: &str, slash: bool) -> Answer {
+fn site_file(
+    shared: &Shared,
+    base: &str,
+    url: &str,
+    rel: &str,
+    slash: bool,
+    range: Option<&str>,
+) -> Answer {
     let mut path = shared.output.join(rel);
     if path.is_dir() {
         if !slash {
@@ -213,10 +225,58 @@ fn site_file(shared: &Shared, base: &str, url: &str, rel: &str, slash: bool) -> 
     // Generation first, file second: if a rebuild lands in between, the page is newer
     // than its stamp and merely reloads once more.
     let generation = shared.hub.generation();
-    match read_inside(&shared.output, &path) {
-        Some(bytes) => file_response(&path, bytes, base, generation, 200),
-        None => not_found(shared, base),
+    let Some(bytes) = read_inside(&shared.output, &path) else {
+        return not_found(shared, base);
+    };
+    let is_page = path.extension().is_some_and(|e| e == "html" || e == "htm");
+    if is_page {
+        return file_response(&path, bytes, base, generation, 200);
     }
+    // Safari plays a post's video only from a server that answers byte ranges.
+    let len = bytes.len();
+    let answer = match range.and_then(|r| byte_range(r, len)) {
+        None => file_response(&path, bytes, base, generation, 200),
+        Some(Some((start, end))) => {
+            let part = bytes[start..=end].to_vec();
+            let answer = file_response(&path, part, base, generation, 206);
+            with(
+                answer,
+                "Content-Range",
+                &format!("bytes {start}-{end}/{len}"),
+            )
+        }
+        Some(None) => with(
+            text(416, "That part of the file does not exist.\n"),
+            "Content-Range",
+            &format!("bytes */{len}"),
+        ),
+    };
+    with(answer, "Accept-Ranges", "bytes")
+}
+
+/// The one byte range a `Range: bytes=...` header asks for, as first and last index:
+/// None to send the whole file (no usable header, or several ranges, which browsers
+/// do not need), Some(None) when the range lies outside the file.
+fn byte_range(header: &str, len: usize) -> Option<Option<(usize, usize)>> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    let range = if first.is_empty() {
+        // The last n bytes.
+        let n: usize = last.parse().ok()?;
+        (n > 0 && len > 0).then(|| (len - n.min(len), len - 1))
+    } else {
+        let first: usize = first.parse().ok()?;
+        let last = match last {
+            "" => len.saturating_sub(1),
+            l => l.parse::<usize>().ok()?.min(len.saturating_sub(1)),
+        };
+        (first < len && first <= last).then_some((first, last))
+    };
+    Some(range)
 }
 
 /// The file's bytes, if it exists and really is inside `output` (no symbolic link
@@ -296,6 +356,21 @@ fn with(response: Answer, name: &str, value: &str) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_ranges_are_read_as_browsers_send_them() {
+        assert_eq!(byte_range("bytes=0-1", 10), Some(Some((0, 1))));
+        assert_eq!(byte_range("bytes=4-", 10), Some(Some((4, 9))));
+        assert_eq!(byte_range("bytes=8-99", 10), Some(Some((8, 9))));
+        assert_eq!(byte_range("bytes=-3", 10), Some(Some((7, 9))));
+        assert_eq!(byte_range("bytes=-30", 10), Some(Some((0, 9))));
+        assert_eq!(byte_range("bytes=10-", 10), Some(None));
+        assert_eq!(byte_range("bytes=5-2", 10), Some(None));
+        assert_eq!(byte_range("bytes=0-", 0), Some(None));
+        assert_eq!(byte_range("bytes=0-1,4-5", 10), None);
+        assert_eq!(byte_range("items=0-1", 10), None);
+        assert_eq!(byte_range("bytes=x-1", 10), None);
+    }
 
     #[test]
     fn a_busy_default_port_moves_on_and_a_chosen_one_is_an_error() {
