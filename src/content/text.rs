@@ -1,6 +1,14 @@
-//! Plain text of the teacher's own HTML (a post's summary), for meta descriptions
-//! and the JSON feed. Untrusted HTML from other blogs goes through
-//! `network::sanitize` instead, which parses it properly.
+//! Text and HTML: plain text of the teacher's own HTML (a post's summary), for meta
+//! descriptions and the JSON feed, and text escaped for HTML. Untrusted HTML from
+//! other blogs goes through `network::sanitize` instead, which parses it properly.
+
+/// `s` with `&`, `<`, `>`, `"` and `'` escaped, safe as HTML text or an attribute
+/// value.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
 
 /// Plain text of some HTML, cut at a word to at most `max_chars`. Only the start is
 /// read: enough for the text to overflow `max_chars`, or all of it when it does not.

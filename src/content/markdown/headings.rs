@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use pulldown_cmark::{CowStr, HeadingLevel};
 use serde::Serialize;
 
+use crate::content::text::escape_html;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Heading {
     pub level: u8,
@@ -29,16 +31,16 @@ pub(super) fn open_tag(
     classes: &[CowStr],
     attrs: &[(CowStr, Option<CowStr>)],
 ) -> String {
-    let mut open = format!("<h{n} id=\"{}\"", attr(id));
+    let mut open = format!("<h{n} id=\"{}\"", escape_html(id));
     if !classes.is_empty() {
         let cls: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-        open.push_str(&format!(" class=\"{}\"", attr(&cls.join(" "))));
+        open.push_str(&format!(" class=\"{}\"", escape_html(&cls.join(" "))));
     }
     for (k, v) in attrs {
         open.push_str(&format!(
             " {}=\"{}\"",
-            attr(k),
-            attr(v.as_deref().unwrap_or(""))
+            escape_html(k),
+            escape_html(v.as_deref().unwrap_or(""))
         ));
     }
     open.push('>');
@@ -49,8 +51,8 @@ pub(super) fn open_tag(
 pub(super) fn close_tag(n: u8, id: &str, text: &str) -> String {
     format!(
         " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{n}>\n",
-        attr(id),
-        attr(text)
+        escape_html(id),
+        escape_html(text)
     )
 }
 
@@ -73,12 +75,6 @@ fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
         n += 1;
     }
     id
-}
-
-fn attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
-    out
 }
 
 #[cfg(test)]

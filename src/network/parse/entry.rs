@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry as FeedEntry, Link, Person, Text};
 use url::Url;
 
+use crate::content::text::escape_html;
 use crate::network::cache::Entry;
 use crate::network::sanitize::{self, clean_html, plain, plain_text};
 
@@ -44,7 +45,7 @@ pub(super) fn convert_entry(
         .and_then(|c| {
             let body = c.body.as_deref()?;
             Some(if c.content_type.to_string().contains("plain") {
-                escape(body)
+                escape_html(body)
             } else {
                 body.to_string()
             })
@@ -132,14 +133,8 @@ fn text_to_html(t: &Text) -> String {
     if t.content_type.to_string().contains("html") {
         t.content.clone()
     } else {
-        escape(&t.content)
+        escape_html(&t.content)
     }
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
-    out
 }
 
 #[cfg(test)]
