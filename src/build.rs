@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::config::{BaseUrl, Config};
+use crate::config::Config;
 use crate::content::Cache;
 use crate::content::highlight::{self, Highlighter};
 use crate::error::Result;
@@ -47,9 +47,33 @@ pub struct Builder {
     pub cache: Cache,
     /// The last templates compiled, by a hash of their sources and the base path:
     /// `serve` rebuilds after a post edit need not parse every template again.
-    renderer: Mutex<Option<(u64, Arc<Renderer>)>>,
+    renderer: Kept<Renderer>,
     /// The posts' addresses for matching responses, by `PostUrls::key`.
-    post_urls: Mutex<Option<(u64, Arc<PostUrls>)>>,
+    post_urls: Kept<PostUrls>,
+}
+
+/// The last value made, with the hash of what it was made from: reused while that
+/// hash stays the same.
+struct Kept<T>(Mutex<Option<(u64, Arc<T>)>>);
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept(Mutex::new(None))
+    }
+}
+
+impl<T> Kept<T> {
+    fn get_or_make(&self, key: u64, make: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, v)) = kept.as_ref()
+            && *k == key
+        {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(make()?);
+        *kept = Some((key, v.clone()));
+        Ok(v)
+    }
 }
 
 /// A site loaded and ready to write: everything up to rendering the pages.
@@ -163,7 +187,12 @@ impl Builder {
         stages.lap("content and Markdown");
 
         let stored = crate::responses::store::load_all(root)?;
-        let posts = self.post_urls(&site, &published_base);
+        let bases = [&published_base];
+        let posts = self
+            .post_urls
+            .get_or_make(PostUrls::key(&site, &bases), || {
+                Ok(PostUrls::new(&site, &bases))
+            })?;
         let mut builder = crate::responses::Index::builder(&site, posts, &stored);
         // The network comes from the committed cache only: a build never goes online.
         let mut network = match crate::network::for_build(&site.config, |blog, cache| {
@@ -214,28 +243,8 @@ impl Builder {
             .map(|(name, (text, origin))| (name, text, origin.describe(name)))
             .collect();
         let key = crate::content::cache::key(&[&sources, &config.base.path()]);
-        let mut kept = self.renderer.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((k, r)) = kept.as_ref()
-            && *k == key
-        {
-            return Ok(r.clone());
-        }
-        let r = Arc::new(Renderer::new(theme, &config.base)?);
-        *kept = Some((key, r.clone()));
-        Ok(r)
-    }
-
-    fn post_urls(&self, site: &Site, published: &BaseUrl) -> Arc<PostUrls> {
-        let key = PostUrls::key(site, &[published]);
-        let mut kept = self.post_urls.lock().unwrap_or_else(|e| e.into_inner());
-        match kept.as_ref() {
-            Some((k, urls)) if *k == key => urls.clone(),
-            _ => {
-                let urls = Arc::new(PostUrls::new(site, &[published]));
-                *kept = Some((key, urls.clone()));
-                urls
-            }
-        }
+        self.renderer
+            .get_or_make(key, || Renderer::new(theme, &config.base))
     }
 
     /// Every output file of a prepared site, into `sink`.
