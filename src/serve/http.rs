@@ -228,8 +228,7 @@ fn site_file(
     let Some(bytes) = read_inside(&shared.output, &path) else {
         return not_found(shared, base);
     };
-    let is_page = path.extension().is_some_and(|e| e == "html" || e == "htm");
-    if is_page {
+    if is_page(&path) {
         return file_response(&path, bytes, base, generation, 200);
     }
     // Safari plays a post's video only from a server that answers byte ranges.
@@ -290,9 +289,16 @@ fn read_inside(output: &Path, path: &Path) -> Option<Vec<u8>> {
     std::fs::read(real).ok()
 }
 
+/// An HTML page, which is sent with the reload script and so always whole.
+fn is_page(path: &Path) -> bool {
+    mime_guess::from_path(path)
+        .first_or_octet_stream()
+        .essence_str()
+        == "text/html"
+}
+
 fn file_response(path: &Path, bytes: Vec<u8>, base: &str, generation: u64, status: u16) -> Answer {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let is_html = mime.essence_str() == "text/html";
     let textual = mime.type_() == mime_guess::mime::TEXT
         || matches!(mime.subtype().as_str(), "javascript" | "json" | "xml")
         || mime.suffix().is_some_and(|s| s == "xml" || s == "json");
@@ -301,7 +307,7 @@ fn file_response(path: &Path, bytes: Vec<u8>, base: &str, generation: u64, statu
     } else {
         mime.essence_str().to_string()
     };
-    let body = if is_html {
+    let body = if is_page(path) {
         reload::inject(&bytes, base, generation)
     } else {
         bytes
