@@ -84,14 +84,8 @@ impl Menu {
                 v
             }
         };
-        let value = |active: &dyn Fn(usize) -> bool| {
-            let items = items.iter().enumerate().map(
-                |(i, (title, url))| json!({ "title": title, "url": url, "active": active(i) }),
-            );
-            Value::Array(items.collect())
-        };
-        let mut shown = vec![value(&|_| false)];
-        shown.extend((0..items.len()).map(|n| value(&|i| i == n)));
+        let mut shown = vec![value(&items, |_| false)];
+        shown.extend((0..items.len()).map(|n| value(&items, |i| i == n)));
         Menu {
             home: base.path().to_string(),
             home_pages: base.join("page/"),
@@ -121,14 +115,18 @@ impl Menu {
             [] => Node::Ref(&self.shown[0]),
             [i] => Node::Ref(&self.shown[i + 1]),
             // Menu links inside one another (`/a/` and `/a/b/`): both are active.
-            _ => {
-                let items = self.items.iter().enumerate().map(|(i, (title, url))| {
-                    json!({ "title": title, "url": url, "active": active.contains(&i) })
-                });
-                Node::Owned(Value::Array(items.collect()))
-            }
+            _ => Node::Owned(value(&self.items, |i| active.contains(&i))),
         }
     }
+}
+
+/// The menu as templates see it, with `active` set on the items it names.
+fn value(items: &[(String, String)], active: impl Fn(usize) -> bool) -> Value {
+    let items = items
+        .iter()
+        .enumerate()
+        .map(|(i, (title, url))| json!({ "title": title, "url": url, "active": active(i) }));
+    Value::Array(items.collect())
 }
 
 fn terms(refs: &[TermRef], site: &Site, folder: &str) -> Value {
