@@ -196,8 +196,10 @@ fn find_include_cycle(templates: &BTreeMap<String, (String, Origin)>) -> Result<
         }
         for (next, line) in uses(name) {
             path.push((name.to_string(), line));
-            if path.iter().any(|(n, _)| *n == next) {
-                return Some(path.clone());
+            // Only the part of the chain from `next` on is the circle; the templates
+            // before it merely lead there.
+            if let Some(start) = path.iter().position(|(n, _)| *n == next) {
+                return Some(path[start..].to_vec());
             }
             if let Some(cycle) = visit(&next, uses, path, done) {
                 return Some(cycle);
