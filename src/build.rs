@@ -145,6 +145,7 @@ impl Builder {
     pub fn build(&self, root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         let mut stages = Stages::default();
         let prepared = self.prepare(root, options, &mut stages)?;
+        crate::output::refuse_site_folders(root, &prepared.output)?;
         let staging = Staging::new(&prepared.output)?;
         let written = self.write(&prepared, &staging, Mode::All, &mut stages)?;
         staging.commit(&prepared.output)?;

@@ -7,6 +7,9 @@ use crate::error::{Error, Location, Result};
 use crate::render::pages::Sink;
 use crate::render::theme::Origin;
 
+mod guard;
+pub use guard::refuse_site_folders;
+
 pub struct Staging {
     dir: tempfile::TempDir,
 }

@@ -11,14 +11,12 @@ cases! {
     }
 
     // Added with issue #13: what teachers hit.
-    #[ignore = "bug: the build replaces content/ with the site, deleting every post; issue #13"]
     output_pointing_at_content {
         intent: "--output pointing at content/",
         code: 1,
         setup: |_| {},
         args: |s| vec![OsString::from("--output"), s.root().join("content").into()],
     }
-    #[ignore = "bug: the build replaces content/posts/ with the site, deleting every post; issue #13"]
     output_inside_content {
         intent: "--output content/posts",
         code: 1,
