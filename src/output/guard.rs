@@ -68,6 +68,7 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn refuses_the_sites_own_folders_however_spelt() {
         let tmp = tempfile::tempdir().unwrap();
