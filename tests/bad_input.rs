@@ -34,8 +34,9 @@ pub struct Case {
     pub setup: fn(&TestSite),
     /// Extra arguments after `build`.
     pub args: fn(&TestSite) -> Vec<OsString>,
-    /// Checks on the result beyond the message, e.g. where a file was written.
-    pub check: fn(&TestSite),
+    /// Checks on the result beyond the snapshot, e.g. where a file was written; given
+    /// the normalized output too.
+    pub check: fn(&TestSite, &str),
 }
 
 /// `cases! { name { intent: "...", code: 1, setup: |s| ..., args: |s| ..., check: |s| ... } ... }`
@@ -72,7 +73,7 @@ macro_rules! cases {
     };
     (@or) => { |_| Vec::new() };
     (@or $args:expr) => { $args };
-    (@or_check) => { |_| {} };
+    (@or_check) => { |_, _| {} };
     (@or_check $check:expr) => { $check };
 }
 
@@ -183,7 +184,7 @@ pub fn run_case(case: &Case) {
     // Lost or stray files matter more than a wrong exit code, so they are checked first.
     before.unchanged(&site, code == Some(1), &format!("case `{name}`"));
     assert_eq!(code, Some(case.code), "case `{name}`: exit code\n{shown}");
-    (case.check)(&site);
+    (case.check)(&site, &shown);
     insta::with_settings!({
         description => case.intent,
         omit_expression => true,

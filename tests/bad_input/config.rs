@@ -79,7 +79,7 @@ cases! {
         intent: "a project-site base_url without its trailing slash",
         code: 0,
         setup: |s| site_toml(s, "title = \"T\"\nbase_url = \"https://teacher.github.io/blog\"\n"),
-        check: |s| assert!(s.read("index.html").contains("/blog/posts/good/")),
+        check: |s, _| assert!(s.read("index.html").contains("/blog/posts/good/")),
     }
     site_toml_with_a_byte_order_mark {
         intent: "site.toml saved with a byte-order mark",
@@ -91,10 +91,18 @@ cases! {
         code: 0,
         setup: |s| site_toml(s, "title = \"T\"\r\nbase_url = \"https://x.org/\"\r\n[author]\r\nname = \"A\"\r\n"),
     }
+    an_empty_theme_folder {
+        intent: "theme = \"mine\" with an empty themes/mine/ folder",
+        code: 0,
+        setup: |s| {
+            site_toml(s, "title = \"T\"\nbase_url = \"https://x.org/\"\ntheme = \"mine\"\n");
+            std::fs::create_dir_all(s.root().join("themes/mine")).unwrap();
+        },
+    }
     author_as_a_string {
         intent: "author = \"Name\" instead of an [author] table",
         code: 0,
         setup: |s| site_toml(s, "title = \"T\"\nbase_url = \"https://x.org/\"\nauthor = \"T. Teacher\"\n"),
-        check: |s| assert!(s.read("atom.xml").contains("T. Teacher")),
+        check: |s, _| assert!(s.read("atom.xml").contains("T. Teacher")),
     }
 }

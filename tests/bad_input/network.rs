@@ -62,7 +62,7 @@ cases! {
                 r#"{"entries": [{"id": "1", "title": "<script>alert(1)</script>", "url": "javascript:alert(1)", "summary": "<img src=x onerror=alert(1)>", "published": "2024-01-02T00:00:00Z"}]}"#,
             );
         },
-        check: |s| {
+        check: |s, _| {
             let html = s.read("network/index.html");
             for bad in ["<script>alert", "href=\"javascript:", "<img src=x"] {
                 assert!(!html.contains(bad), "`{bad}` from the cache reached the network page");

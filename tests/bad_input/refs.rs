@@ -32,7 +32,7 @@ cases! {
         intent: "a slug that climbs out of public/",
         code: 0,
         setup: |s| fm(s, "title: T\ndate: 2024-01-01\nslug: ../../../escaped"),
-        check: |s| {
+        check: |s, _| {
             slug_stayed_in_posts(s);
             assert!(s.exists("posts/escaped/index.html"));
         },
@@ -41,7 +41,7 @@ cases! {
         intent: "an absolute slug",
         code: 0,
         setup: |s| fm(s, "title: T\ndate: 2024-01-01\nslug: /etc/passwd"),
-        check: |s| {
+        check: |s, _| {
             slug_stayed_in_posts(s);
             assert!(!s.exists("etc"), "the slug left public/posts/");
         },
@@ -60,7 +60,7 @@ cases! {
         intent: "an empty tag",
         code: 0,
         setup: |s| fm(s, "title: T\ndate: 2024-01-01\ntags: [\"\", ok]"),
-        check: |s| assert!(s.exists("tags/ok/index.html")),
+        check: |s, _| assert!(s.exists("tags/ok/index.html")),
     }
     an_alias_that_climbs_out {
         intent: "an alias that climbs out",
@@ -71,7 +71,7 @@ cases! {
         intent: "an alias with an absolute system path",
         code: 0,
         setup: |s| fm(s, "title: T\ndate: 2024-01-01\naliases: [\"/etc/cron.d/x\"]"),
-        check: |s| {
+        check: |s, _| {
             assert!(
                 s.exists("etc/cron.d/x/index.html") || s.exists("etc/cron.d/x"),
                 "the alias did not land inside public/"
@@ -107,7 +107,7 @@ cases! {
             fm(s, "title: T\ndate: 2024-01-01\ntags: [EdTech]");
             s.post("other.md", "title: O\ndate: 2024-01-02\ntags: [edtech]", "x");
         },
-        check: |s| assert!(s.exists("tags/edtech/index.html")),
+        check: |s, _| assert!(s.exists("tags/edtech/index.html")),
     }
     two_posts_with_the_same_slug {
         intent: "two posts whose front matter gives the same slug",
@@ -148,7 +148,7 @@ cases! {
         intent: "a page named posts.md, whose folder holds every post",
         code: 0,
         setup: |s| page(s, "posts.md", "title: All my posts"),
-        check: |s| {
+        check: |s, _| {
             assert!(s.read("posts/index.html").contains("All my posts"));
             assert!(s.exists("posts/good/index.html"));
         },
@@ -157,7 +157,7 @@ cases! {
         intent: "a page whose slug is posts/good, a post's address",
         code: 0,
         setup: |s| page(s, "p.md", "title: P\nslug: posts/good"),
-        check: |s| {
+        check: |s, _| {
             assert!(s.read("posts-good/index.html").contains("Page."));
             assert!(s.read("posts/good/index.html").contains("Fine."));
         },
