@@ -38,30 +38,26 @@ pub fn refuse_site_folders(root: &Path, output: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `path` made absolute, with `.` and `..` taken away and the part that exists resolved
-/// through symbolic links, so two spellings of one folder compare equal. `None` when
-/// the working directory cannot be read.
+/// `path` made absolute and resolved the way the system will resolve it: each part
+/// that exists is followed through symbolic links before the next `..` is applied; for
+/// the parts that do not exist yet, `..` takes away the part before it. So two
+/// spellings of one folder compare equal. `None` when the working directory cannot be
+/// read.
 fn resolved(path: &Path) -> Option<PathBuf> {
-    let mut lexical = PathBuf::new();
+    let mut p = PathBuf::new();
     for c in std::path::absolute(path).ok()?.components() {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                lexical.pop();
+                p.pop();
             }
-            c => lexical.push(c),
+            c => p.push(c),
+        }
+        if let Ok(real) = p.canonicalize() {
+            p = real;
         }
     }
-    let mut missing = Vec::new();
-    let mut existing = lexical.as_path();
-    let real = loop {
-        if let Ok(real) = existing.canonicalize() {
-            break real;
-        }
-        missing.push(existing.file_name()?);
-        existing = existing.parent()?;
-    };
-    Some(missing.iter().rev().fold(real, |p, m| p.join(m)))
+    Some(p)
 }
 
 #[cfg(test)]
@@ -75,6 +71,7 @@ mod tests {
         let root = tmp.path().join("site");
         std::fs::create_dir_all(root.join("content/posts")).unwrap();
         std::os::unix::fs::symlink(root.join("content"), root.join("out-link")).unwrap();
+        std::os::unix::fs::symlink(root.join("content/posts"), root.join("deep-link")).unwrap();
         for bad in [
             "",
             "content",
