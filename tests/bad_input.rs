@@ -8,7 +8,10 @@
 //! folder, and on an error the previous `public/` left exactly as it was.
 //!
 //! The cases live in `bad_input/` by area; a case is one row of [`cases!`]:
-//! `name { intent, code, setup, [args,] [check] }`.
+//! `name { intent, code, setup, [args,] [check] }`. A new case, or a message changed
+//! on purpose, gets its snapshot with `INSTA_UPDATE=always cargo test --test bad_input
+//! NAME` (or `cargo insta review`); read the `.snap` before committing it: does the
+//! message name the file and line, and say what to do?
 
 mod common;
 
