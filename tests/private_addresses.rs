@@ -358,3 +358,38 @@ fn network_add_from_a_public_page_never_adds_a_private_feed() {
     assert!(read(site.path(), "network.toml").contains("/good.xml"));
     proxy.asked_only_for_public();
 }
+
+#[test]
+fn check_external_does_not_follow_a_public_link_into_a_private_network() {
+    let (_server, proxy) = internet(
+        |path| match path {
+            "/ok" => Reply::Status(200, vec![]),
+            "/moved" => redirect(301, "/ok"),
+            "/metadata" => redirect(302, "http://169.254.169.254/latest/meta-data/"),
+            "/admin" => redirect(307, "http://localhost:8080/admin"),
+            _ => Reply::Status(404, vec![]),
+        },
+        None,
+    );
+    let site = site("");
+    std::fs::write(
+        site.path().join("content/posts/links.md"),
+        format!(
+            "---\ntitle: Links\ndate: 2024-02-01\n---\n[a](http://{PUBLIC}/moved) [b](http://{PUBLIC}/metadata) [c](http://{PUBLIC}/admin)\n"
+        ),
+    )
+    .unwrap();
+    let (_, out, err) = staffroom_via(site.path(), Some(&proxy), &["check", "--external"]);
+    proxy.asked_only_for_public();
+    for path in ["/metadata", "/admin"] {
+        let line = out
+            .lines()
+            .find(|l| l.contains(&format!("{PUBLIC}{path} ")))
+            .unwrap_or_else(|| panic!("{path}:\n{out}\n{err}"));
+        assert!(
+            line.contains("could not be checked") && line.contains("private or local network"),
+            "{line}"
+        );
+    }
+    assert!(!out.contains("/moved "), "{out}");
+}

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 pub use super::pool::run_pool;
-use super::public::{self, PublicOnly, Reach};
+use super::public::{self, PublicOnly, Reach, next_hop};
 
 pub const USER_AGENT: &str = concat!(
     "staffroom/",
@@ -143,7 +143,7 @@ impl Client {
     }
 
     /// The agent for a hop whose chain now has `reach`.
-    fn agent(&self, reach: Reach) -> &ureq::Agent {
+    pub fn agent(&self, reach: Reach) -> &ureq::Agent {
         match reach {
             Reach::Public => &self.public,
             Reach::Anywhere | Reach::Intranet => &self.open,
@@ -152,7 +152,7 @@ impl Client {
 
     /// The first hop of a chain to `url` (`given`: the reach of the page that named
     /// it), or why it may not be made.
-    fn first_hop(&self, url: &str, given: Option<Reach>) -> Result<(Url, Reach), String> {
+    pub fn first_hop(&self, url: &str, given: Option<Reach>) -> Result<(Url, Reach), String> {
         let parsed = Url::parse(url.trim())
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -258,24 +258,12 @@ impl Client {
                     };
                 }
                 301 | 302 | 303 | 307 | 308 => {
-                    let location = header("location");
-                    let next = current
-                        .join(&location)
-                        .ok()
-                        .filter(|u| matches!(u.scheme(), "http" | "https"));
-                    let Some(next) = next else {
-                        let error =
-                            format!("HTTP {status} redirect to an unusable address `{location}`");
-                        return self.failed(current, moved_to, error, None, reach);
-                    };
-                    let Some(after) = reach.step(&next) else {
-                        // A refused chain moves nothing, not even a permanent move on
-                        // the way: the blog keeps the address the teacher gave.
-                        let error = format!(
-                            "HTTP {status} redirect to `{next}`, which {}; a public address may not lead there, so it was not followed",
-                            public::REFUSED
-                        );
-                        return self.failed(current, None, error, None, reach);
+                    let (next, after) = match next_hop(&current, reach, status, &header("location"))
+                    {
+                        Ok(hop) => hop,
+                        // A broken or refused chain moves nothing, not even a permanent
+                        // move on the way: the blog keeps the address the teacher gave.
+                        Err(error) => return self.failed(current, None, error, None, reach),
                     };
                     // Only a chain of permanent moves from the address we were given is
                     // a new address for the blog; a temporary hop on the way is not.
@@ -352,7 +340,8 @@ impl Client {
         Ok(resp.status().as_u16())
     }
 
-    fn describe(&self, e: &ureq::Error) -> String {
+    /// What went wrong, in words a teacher can act on.
+    pub fn describe(&self, e: &ureq::Error) -> String {
         let secs = self.options.timeout.as_secs();
         match e {
             ureq::Error::Timeout(ureq::Timeout::Connect) => {

@@ -48,6 +48,28 @@ impl Reach {
     }
 }
 
+/// Where a `status` redirect from `current` to `location` leads, and the chain's
+/// reach after it, or why it is not followed.
+pub fn next_hop(
+    current: &Url,
+    reach: Reach,
+    status: u16,
+    location: &str,
+) -> Result<(Url, Reach), String> {
+    let next = current
+        .join(location)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| format!("HTTP {status} redirect to an unusable address `{location}`"))?;
+    match reach.step(&next) {
+        Some(after) => Ok((next, after)),
+        None => Err(format!(
+            "HTTP {status} redirect to `{next}`, which {}; a public address may not lead there, so it was not followed",
+            REFUSED
+        )),
+    }
+}
+
 /// What every refusal says, after the address it refused.
 pub const REFUSED: &str = "is on a private or local network";
 
