@@ -185,7 +185,7 @@ fn webmention_send_through_a_proxy_refuses_every_private_hop() {
         |path| {
             if let Some(n) = path.strip_prefix("/r/") {
                 let n: usize = n.parse().unwrap();
-                return redirect(if n % 2 == 0 { 302 } else { 301 }, PRIVATE[n]);
+                return redirect(if n.is_multiple_of(2) { 302 } else { 301 }, PRIVATE[n]);
             }
             match path {
                 "/ok" => html("<link rel=webmention href=/wm>".into()),
@@ -218,11 +218,11 @@ fn webmention_send_through_a_proxy_refuses_every_private_hop() {
     let mut posts: Vec<String> = server.posts().iter().map(|p| p.path.clone()).collect();
     posts.sort();
     assert_eq!(posts, vec!["/wm", "/wm-moved"], "{out}");
-    for n in 0..PRIVATE.len() {
+    for (n, private) in PRIVATE.iter().enumerate() {
         let row = out
             .lines()
             .find(|l| l.contains(&format!("/r/{n} ")))
-            .unwrap_or_else(|| panic!("no row for {}:\n{out}", PRIVATE[n]));
+            .unwrap_or_else(|| panic!("no row for {private}:\n{out}"));
         assert!(
             row.contains("failed") && row.contains("private or local network"),
             "{row}"

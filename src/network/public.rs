@@ -6,6 +6,8 @@
 //! rebinding) does not get through either, with or without a proxy.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use ureq::Proxy;
 use ureq::config::Config;
@@ -88,12 +90,29 @@ pub fn is_private(url: &Url) -> bool {
             d.is_empty()
                 || d == "localhost"
                 || d.ends_with(".localhost")
-                || (d.as_str(), port)
-                    .to_socket_addrs()
-                    .is_ok_and(|mut addrs| addrs.any(|a| private_ip(a.ip())))
+                || lookup(d, port).iter().any(|ip| private_ip(*ip))
         }
         None => true,
     }
+}
+
+/// Longest wait for a name to resolve while checking it: a hostile page could name a
+/// host whose DNS never answers, hop after hop.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The addresses `host` resolves to, or none if it does not resolve in time (the
+/// request is then refused by [`PublicOnly`] when it cannot resolve either).
+fn lookup(host: String, port: u16) -> Vec<IpAddr> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    // The system resolver cannot be interrupted; a late answer is simply dropped.
+    std::thread::spawn(move || {
+        let addrs: Vec<IpAddr> = (host.as_str(), port)
+            .to_socket_addrs()
+            .map(|a| a.map(|a| a.ip()).collect())
+            .unwrap_or_default();
+        let _ = tx.send(addrs);
+    });
+    rx.recv_timeout(LOOKUP_TIMEOUT).unwrap_or_default()
 }
 
 /// IPv4 blocks that are not the public internet (IANA's special-purpose registry).
@@ -337,6 +356,33 @@ mod tests {
                 .unwrap()
                 .starts_with("CONNECT 93.184.216.34:80 HTTP/1.1\r\n")
         );
+    }
+
+    #[test]
+    fn through_a_proxy_a_private_name_is_refused_before_the_proxy_is_asked() {
+        let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = proxy.local_addr().unwrap().port();
+        let proxy_config = Proxy::builder(ureq::ProxyProtocol::Http)
+            .host("127.0.0.1")
+            .port(port)
+            .resolve_target(true)
+            .build()
+            .unwrap();
+        let agent = ureq::Agent::with_parts(
+            ureq::Agent::config_builder()
+                .proxy(Some(proxy_config))
+                // Were the proxy asked, it would never answer: fail, not hang.
+                .timeout_global(Some(Duration::from_secs(5)))
+                .build(),
+            ureq::unversioned::transport::DefaultConnector::new(),
+            PublicOnly::default(),
+        );
+        // A name that would pass a check by name alone cannot reach the proxy
+        // unless its addresses are public: `localhost` stands for a rebound name.
+        let err = agent.get("http://localhost:9/").call().unwrap_err();
+        assert!(err.to_string().contains("private or local"), "{err}");
+        proxy.set_nonblocking(true).unwrap();
+        assert!(proxy.accept().is_err(), "the proxy was asked");
     }
 
     #[test]
