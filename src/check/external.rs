@@ -11,10 +11,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::network::fetch::{Client, HttpOptions};
+use crate::network::public::next_hop;
 
 pub const CACHE_FILE: &str = "data/link-check.json";
 const FRESH_FOR_DAYS: i64 = 7;
 const WORKERS: usize = 8;
+const MAX_REDIRECTS: u32 = 5;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Checked {
@@ -81,19 +84,13 @@ pub fn check_all(urls: &[String], cache: &mut Cache, timeout: Duration) {
         })
         .cloned()
         .collect();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_connect(Some(timeout))
-        .timeout_recv_response(Some(timeout))
-        .timeout_global(Some(timeout * 2))
-        .http_status_as_error(false)
-        .max_redirects(5)
-        .user_agent(concat!(
-            "staffroom/",
-            env!("CARGO_PKG_VERSION"),
-            " (link checker)"
-        ))
-        .build()
-        .into();
+    // Redirects are followed by hand, with the same address rule as every other
+    // request: a public page may not send the checker into the school's network.
+    let client = Client::new(HttpOptions {
+        timeout,
+        max_bytes: 0,
+        max_redirects: MAX_REDIRECTS,
+    });
     let queue = Mutex::new(todo);
     let results = Mutex::new(Vec::new());
     std::thread::scope(|s| {
@@ -102,7 +99,7 @@ pub fn check_all(urls: &[String], cache: &mut Cache, timeout: Duration) {
                 loop {
                     let next = queue.lock().map(|mut q| q.pop()).ok().flatten();
                     let Some(url) = next else { break };
-                    let checked = check_one(&agent, &url);
+                    let checked = check_one(&client, &url);
                     if let Ok(mut r) = results.lock() {
                         r.push((url, checked));
                     }
@@ -115,23 +112,56 @@ pub fn check_all(urls: &[String], cache: &mut Cache, timeout: Duration) {
     }
 }
 
-fn check_one(agent: &ureq::Agent, url: &str) -> Checked {
-    let answer = |r: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>| match r {
-        Ok(resp) => (resp.status().as_u16(), String::new()),
-        Err(e) => (0, e.to_string()),
-    };
-    let head = agent.head(url).call();
+fn check_one(client: &Client, url: &str) -> Checked {
+    let head = answer(client, true, url);
     // A server that let HEAD time out will let GET time out too; asking again would
     // only double the wait.
-    let timed_out = matches!(head, Err(ureq::Error::Timeout(_)));
-    let (mut status, mut error) = answer(head);
+    let (mut status, mut error, timed_out) = head;
     // Some servers refuse HEAD or answer it wrongly; a GET settles it.
     if matches!(status, 0 | 403 | 404 | 405 | 501) && !timed_out {
-        (status, error) = answer(agent.get(url).call());
+        (status, error, _) = answer(client, false, url);
     }
     Checked {
         status,
         error,
         checked: Utc::now(),
     }
+}
+
+/// The status of `url` after redirects (0 and why when there is none), and whether
+/// it timed out. The body of a GET is never read.
+fn answer(client: &Client, head: bool, url: &str) -> (u16, String, bool) {
+    let (mut current, mut reach) = match client.first_hop(url, None) {
+        Ok(hop) => hop,
+        Err(e) => return (0, e, false),
+    };
+    for _ in 0..=MAX_REDIRECTS {
+        let agent = client.agent(reach);
+        let sent = if head {
+            agent.head(current.as_str()).call()
+        } else {
+            agent.get(current.as_str()).call()
+        };
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                let timed_out = matches!(e, ureq::Error::Timeout(_));
+                return (0, client.describe(&e), timed_out);
+            }
+        };
+        let status = resp.status().as_u16();
+        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+            return (status, String::new(), false);
+        }
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        match next_hop(&current, reach, status, location) {
+            Ok((next, after)) => (current, reach) = (next, after),
+            Err(e) => return (0, e, false),
+        }
+    }
+    (0, format!("more than {MAX_REDIRECTS} redirects"), false)
 }

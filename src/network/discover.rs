@@ -9,6 +9,7 @@ use url::Url;
 
 use super::fetch::{Client, Outcome, Validators};
 use super::parse::{self, ParsedFeed};
+use super::public::{self, Reach};
 use super::sanitize::safe_url;
 
 const FEED_TYPES: &[&str] = &[
@@ -37,7 +38,7 @@ pub fn discover(client: &Client, input: &str) -> Result<Found, String> {
         .ok_or_else(|| {
             format!("`{input}` is not a web address; give the full address, starting with https://")
         })?;
-    let (bytes, final_url, content_type) = get(client, url.as_str())?;
+    let (bytes, final_url, content_type, reach) = get(client, url.as_str(), None)?;
     if let Ok(feed) = parse::parse(&bytes, &final_url, &content_type, Utc::now()) {
         return Ok(found(final_url, feed, String::new()));
     }
@@ -46,22 +47,36 @@ pub fn discover(client: &Client, input: &str) -> Result<Found, String> {
     let mut candidates = alternate_links(&page, &page_url);
     candidates.extend(conventional_feeds(&page_url));
     let mut tried = Vec::new();
+    let mut refused = Vec::new();
     for candidate in candidates {
         if tried.contains(&candidate) {
             continue;
         }
         tried.push(candidate.clone());
-        let Ok((bytes, final_url, content_type)) = get(client, &candidate) else {
-            continue;
+        // A public page may not lead to a feed on a private network.
+        let (bytes, final_url, content_type, _) = match get(client, &candidate, Some(reach)) {
+            Ok(got) => got,
+            Err(e) if e.contains(public::REFUSED) => {
+                refused.push(candidate);
+                continue;
+            }
+            Err(_) => continue,
         };
         if let Ok(feed) = parse::parse(&bytes, &final_url, &content_type, Utc::now()) {
             return Ok(found(final_url, feed, page_url.to_string()));
         }
     }
-    Err(format!(
+    let mut error = format!(
         "found no feed at {page_url} (tried {} addresses)",
         tried.len()
-    ))
+    );
+    if !refused.is_empty() {
+        error.push_str(&format!(
+            "; not followed, because they lead to a private or local network and the page is public: {}",
+            refused.join(", ")
+        ));
+    }
+    Err(error)
 }
 
 fn found(feed: String, parsed: ParsedFeed, page: String) -> Found {
@@ -73,14 +88,23 @@ fn found(feed: String, parsed: ParsedFeed, page: String) -> Found {
     }
 }
 
-fn get(client: &Client, url: &str) -> Result<(Vec<u8>, String, String), String> {
-    let f = client.get(url, &Validators::default());
+/// GET `url` (named by a page with `reach`, or given by the teacher): the body, its
+/// address after redirects, its type, and where addresses found in it may lead.
+fn get(
+    client: &Client,
+    url: &str,
+    reach: Option<Reach>,
+) -> Result<(Vec<u8>, String, String, Reach), String> {
+    let f = match reach {
+        Some(reach) => client.get_named_by(url, reach),
+        None => client.get(url, &Validators::default()),
+    };
     match f.outcome {
         Outcome::Body {
             bytes,
             content_type,
             ..
-        } => Ok((bytes, f.final_url, content_type)),
+        } => Ok((bytes, f.final_url, content_type, f.reach)),
         Outcome::Failed { error, .. } => Err(format!("{url}: {error}")),
         Outcome::Gone => Err(format!("{url}: the server says it is gone (HTTP 410)")),
         Outcome::NotModified => Err(format!("{url}: unexpected 304 Not Modified")),

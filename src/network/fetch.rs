@@ -4,14 +4,16 @@
 //! limits (a slow but steady large feed is not killed by a whole-transfer timeout),
 //! bodies are capped (after gzip decoding, so a small bomb cannot fill memory),
 //! redirects are followed by hand so permanent moves can be reported, and requests
-//! are conditional so an unchanged feed costs one small 304.
+//! are conditional so an unchanged feed costs one small 304. Every hop is checked
+//! against the chain's [`Reach`] before it is requested.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use url::Url;
+
+pub use super::pool::run_pool;
+use super::public::{self, PublicOnly, Reach, next_hop};
 
 pub const USER_AGENT: &str = concat!(
     "staffroom/",
@@ -74,38 +76,61 @@ pub struct Fetched {
     pub moved_to: Option<String>,
     /// Every `Link` header of the last response, in order (Webmention discovery reads them).
     pub link_headers: Vec<String>,
+    /// Where addresses found in this response may lead (feed discovery follows them).
+    pub reach: Reach,
 }
 
 pub struct Client {
-    agent: ureq::Agent,
+    /// Reaches any address: the teacher's own private ones, or `--allow-private`.
+    open: ureq::Agent,
+    /// Reaches public addresses only; its resolver checks every connection, and
+    /// through a proxy it names the checked address, not the host name.
+    public: ureq::Agent,
+    /// The reach of every chain, whatever address it starts at; `None`: the first
+    /// address decides ([`Reach::from_teacher`]).
+    fixed: Option<Reach>,
     options: HttpOptions,
 }
 
 impl Client {
+    /// A client for addresses the teacher gave: one on a private network (a school
+    /// intranet blog) may be fetched, and may redirect within it, but a chain that
+    /// reaches a public address may not lead back to a private one.
     pub fn new(options: HttpOptions) -> Client {
-        Client {
-            agent: Self::config(&options).into(),
-            options,
-        }
+        Self::with_reach(options, None)
     }
 
-    /// A client that resolves names with `resolver` (Webmention sending limits where
-    /// it may connect).
-    pub fn with_resolver(
-        options: HttpOptions,
-        resolver: impl ureq::unversioned::resolver::Resolver,
-    ) -> Client {
-        let config = Self::config(&options);
+    /// A client that reaches public addresses only (`webmention send`).
+    pub fn public_only(options: HttpOptions) -> Client {
+        Self::with_reach(options, Some(Reach::Public))
+    }
+
+    /// A client that reaches any address (`webmention send --allow-private`).
+    pub fn anywhere(options: HttpOptions) -> Client {
+        Self::with_reach(options, Some(Reach::Anywhere))
+    }
+
+    fn with_reach(options: HttpOptions, fixed: Option<Reach>) -> Client {
+        let public = Self::config(&options, true);
         let connector = ureq::unversioned::transport::DefaultConnector::new();
         Client {
-            agent: ureq::Agent::with_parts(config, connector, resolver),
+            open: Self::config(&options, false).into(),
+            public: ureq::Agent::with_parts(public, connector, PublicOnly::default()),
+            fixed,
             options,
         }
     }
 
-    fn config(options: &HttpOptions) -> ureq::config::Config {
+    /// `public`: the proxy (if any) is asked for the address checked here.
+    fn config(options: &HttpOptions, public: bool) -> ureq::config::Config {
         let t = options.timeout;
-        ureq::Agent::config_builder()
+        let builder = ureq::Agent::config_builder();
+        let builder = if public {
+            builder.proxy(public::proxy_resolving_here())
+        } else {
+            builder
+        };
+        builder
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(USER_AGENT)
@@ -117,22 +142,68 @@ impl Client {
             .build()
     }
 
+    /// The agent for a hop whose chain now has `reach`.
+    pub fn agent(&self, reach: Reach) -> &ureq::Agent {
+        match reach {
+            Reach::Public => &self.public,
+            Reach::Anywhere | Reach::Intranet => &self.open,
+        }
+    }
+
+    /// The first hop of a chain to `url` (`given`: the reach of the page that named
+    /// it), or why it may not be made.
+    pub fn first_hop(&self, url: &str, given: Option<Reach>) -> Result<(Url, Reach), String> {
+        let parsed = Url::parse(url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| format!("`{url}` is not a web address"))?;
+        let reach = self
+            .fixed
+            .or(given)
+            .unwrap_or_else(|| Reach::from_teacher(&parsed));
+        match reach.step(&parsed) {
+            Some(after) => Ok((parsed, after)),
+            None => Err(format!(
+                "`{parsed}` {}, and a public address may not lead there",
+                public::REFUSED
+            )),
+        }
+    }
+
     /// GET `url`, conditional on `validators`, following up to `max_redirects`.
     pub fn get(&self, url: &str, validators: &Validators) -> Fetched {
-        self.get_accepting(url, validators, ACCEPT)
+        self.get_accepting(url, validators, ACCEPT, None)
+    }
+
+    /// GET a feed that a page with `reach` named (feed discovery): a public page
+    /// cannot lead to a private feed.
+    pub fn get_named_by(&self, url: &str, reach: Reach) -> Fetched {
+        self.get_accepting(url, &Validators::default(), ACCEPT, Some(reach))
     }
 
     /// GET a web page (not a feed), following redirects.
     pub fn get_page(&self, url: &str) -> Fetched {
-        self.get_accepting(url, &Validators::default(), ACCEPT_PAGE)
+        self.get_accepting(url, &Validators::default(), ACCEPT_PAGE, None)
     }
 
-    fn get_accepting(&self, url: &str, validators: &Validators, accept: &str) -> Fetched {
-        let mut current = url.to_string();
+    fn get_accepting(
+        &self,
+        url: &str,
+        validators: &Validators,
+        accept: &str,
+        given: Option<Reach>,
+    ) -> Fetched {
+        let (mut current, mut reach) = match self.first_hop(url, given) {
+            Ok(hop) => hop,
+            Err(error) => return self.failed(url.to_string(), None, error, None, Reach::Public),
+        };
         let mut moved_to = None;
         let mut still_permanent = true;
         for _ in 0..=self.options.max_redirects {
-            let mut req = self.agent.get(&current).header("Accept", accept);
+            let mut req = self
+                .agent(reach)
+                .get(current.as_str())
+                .header("Accept", accept);
             if !validators.etag.is_empty() {
                 req = req.header("If-None-Match", &validators.etag);
             }
@@ -141,7 +212,7 @@ impl Client {
             }
             let mut resp = match req.call() {
                 Ok(r) => r,
-                Err(e) => return self.failed(current, moved_to, self.describe(&e), None),
+                Err(e) => return self.failed(current, moved_to, self.describe(&e), None, reach),
             };
             let status = resp.status().as_u16();
             let link_headers: Vec<String> = resp
@@ -178,23 +249,21 @@ impl Client {
                                 validators,
                                 content_type,
                             },
-                            final_url: current,
+                            final_url: current.into(),
                             moved_to,
                             link_headers,
+                            reach,
                         },
-                        Err(e) => self.failed(current, moved_to, self.describe(&e), None),
+                        Err(e) => self.failed(current, moved_to, self.describe(&e), None, reach),
                     };
                 }
                 301 | 302 | 303 | 307 | 308 => {
-                    let location = header("location");
-                    let next = Url::parse(&current)
-                        .and_then(|base| base.join(&location))
-                        .ok()
-                        .filter(|u| matches!(u.scheme(), "http" | "https"));
-                    let Some(next) = next else {
-                        let error =
-                            format!("HTTP {status} redirect to an unusable address `{location}`");
-                        return self.failed(current, moved_to, error, None);
+                    let (next, after) = match next_hop(&current, reach, status, &header("location"))
+                    {
+                        Ok(hop) => hop,
+                        // A broken or refused chain moves nothing, not even a permanent
+                        // move on the way: the blog keeps the address the teacher gave.
+                        Err(error) => return self.failed(current, None, error, None, reach),
                     };
                     // Only a chain of permanent moves from the address we were given is
                     // a new address for the blog; a temporary hop on the way is not.
@@ -202,29 +271,32 @@ impl Client {
                     if still_permanent {
                         moved_to = Some(next.to_string());
                     }
-                    current = next.to_string();
+                    current = next;
+                    reach = after;
                 }
                 304 => {
                     return Fetched {
                         outcome: Outcome::NotModified,
-                        final_url: current,
+                        final_url: current.into(),
                         moved_to,
                         link_headers,
+                        reach,
                     };
                 }
                 410 => {
                     return Fetched {
                         outcome: Outcome::Gone,
-                        final_url: current,
+                        final_url: current.into(),
                         moved_to,
                         link_headers,
+                        reach,
                     };
                 }
                 _ => {
                     let retry_after = retry_after(&header("retry-after"), Utc::now());
                     let reason = resp.status().canonical_reason().unwrap_or("");
                     let error = format!("HTTP {status} {reason}").trim().to_string();
-                    return self.failed(current, moved_to, error, retry_after);
+                    return self.failed(current, moved_to, error, retry_after, reach);
                 }
             }
         }
@@ -232,40 +304,44 @@ impl Client {
             "more than {} redirects; the feed address may loop",
             self.options.max_redirects
         );
-        self.failed(current, moved_to, error, None)
+        self.failed(current, moved_to, error, None, reach)
     }
 
     fn failed(
         &self,
-        final_url: String,
+        final_url: impl Into<String>,
         moved_to: Option<String>,
         error: String,
         retry_after: Option<DateTime<Utc>>,
+        reach: Reach,
     ) -> Fetched {
         Fetched {
             outcome: Outcome::Failed { error, retry_after },
-            final_url,
+            final_url: final_url.into(),
             moved_to,
             link_headers: Vec::new(),
+            reach,
         }
     }
 
     /// POST `pairs` form-encoded to `url`, without following redirects: the status, or
     /// why there was none.
     pub fn post_form(&self, url: &str, pairs: &[(&str, &str)]) -> Result<u16, String> {
+        let (url, reach) = self.first_hop(url, None)?;
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
         let resp = self
-            .agent
-            .post(url)
+            .agent(reach)
+            .post(url.as_str())
             .content_type("application/x-www-form-urlencoded")
             .send(body.as_bytes())
             .map_err(|e| self.describe(&e))?;
         Ok(resp.status().as_u16())
     }
 
-    fn describe(&self, e: &ureq::Error) -> String {
+    /// What went wrong, in words a teacher can act on.
+    pub fn describe(&self, e: &ureq::Error) -> String {
         let secs = self.options.timeout.as_secs();
         match e {
             ureq::Error::Timeout(ureq::Timeout::Connect) => {
@@ -281,6 +357,8 @@ impl Client {
             ),
             ureq::Error::HostNotFound => "the host name was not found".into(),
             ureq::Error::ConnectionFailed => "could not connect".into(),
+            // The resolver's refusal of a private address reads best without "io:".
+            ureq::Error::Io(io) => io.to_string(),
             other => other.to_string(),
         }
     }
@@ -298,41 +376,6 @@ pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     httpdate::parse_http_date(value)
         .ok()
         .map(DateTime::<Utc>::from)
-}
-
-/// Run `work` on every item with at most `concurrency` at once. `done` hears about each
-/// result as it finishes (for a progress bar); results come back in the items' order.
-pub fn run_pool<T, R, W, D>(items: &[T], concurrency: usize, work: W, mut done: D) -> Vec<R>
-where
-    T: Sync,
-    R: Send,
-    W: Fn(&T) -> R + Sync,
-    D: FnMut(usize, &R),
-{
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel();
-    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
-    std::thread::scope(|s| {
-        for _ in 0..concurrency.clamp(1, items.len().max(1)) {
-            let tx = tx.clone();
-            let (next, work) = (&next, &work);
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    if tx.send((i, work(item))).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for (i, r) in rx {
-            done(i, &r);
-            results[i] = Some(r);
-        }
-    });
-    results.into_iter().flatten().collect()
 }
 
 #[cfg(test)]
@@ -355,28 +398,5 @@ mod tests {
             "2024-05-01T12:00:00+00:00"
         );
         assert_eq!(retry_after("soon", now), None);
-    }
-
-    #[test]
-    fn pool_keeps_order_and_bounds_concurrency() {
-        let running = AtomicUsize::new(0);
-        let peak = AtomicUsize::new(0);
-        let items: Vec<usize> = (0..40).collect();
-        let mut seen = 0;
-        let out = run_pool(
-            &items,
-            4,
-            |&i| {
-                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(now, Ordering::SeqCst);
-                std::thread::sleep(Duration::from_millis(2));
-                running.fetch_sub(1, Ordering::SeqCst);
-                i * 2
-            },
-            |_, _| seen += 1,
-        );
-        assert_eq!(out, (0..40).map(|i| i * 2).collect::<Vec<_>>());
-        assert_eq!(seen, 40);
-        assert!(peak.load(Ordering::SeqCst) <= 4);
     }
 }

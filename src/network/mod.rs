@@ -2,9 +2,10 @@
 //! committed cache in `data/network/`, and the values the `/network/` page shows.
 //!
 //! Reading order: `blogroll` (what the teacher follows) → `discover` and `opml` (ways
-//! to add to it) → `fetch` (HTTP) → `parse` and `sanitize` (untrusted feeds into safe
-//! entries) → `cache` (kept on disk) → `refresh` (all of that for every blog) →
-//! `health` and `page` (what the teacher and the site see).
+//! to add to it) → `fetch` (HTTP; `public` decides which addresses it may reach) →
+//! `parse` and `sanitize` (untrusted feeds into safe entries) → `cache` (kept on disk)
+//! → `refresh` (all of that for every blog) → `health` and `page` (what the teacher
+//! and the site see).
 
 pub mod blogroll;
 pub mod cache;
@@ -14,6 +15,8 @@ pub mod health;
 pub mod opml;
 pub mod page;
 pub mod parse;
+pub mod pool;
+pub mod public;
 pub mod refresh;
 pub mod sanitize;
 pub mod xml_base;

@@ -6,5 +6,4 @@
 
 pub mod discover;
 pub mod ledger;
-pub mod public;
 pub mod send;

@@ -9,9 +9,9 @@ use chrono::Utc;
 
 use super::discover::{self, Found};
 use super::ledger::{Done, Ledger, Status, Version};
-use super::public::{PublicOnly, is_private};
 use crate::error::Result;
 use crate::network::fetch::{Client, HttpOptions, run_pool};
+use crate::network::public::is_private;
 use crate::responses::normalize::normalize;
 use crate::site::Site;
 use url::Url;
@@ -97,12 +97,12 @@ pub fn send(
     }
 
     let http = HttpOptions::from_config(&site.config.site.network);
-    // Addresses are checked before each request, but a name can resolve elsewhere a
-    // moment later (DNS rebinding), so the resolver checks every connection too.
+    // Every hop is checked (the page, its redirects, the endpoint), and every
+    // connection again, with or without a proxy: see network::public.
     let client = if options.allow_private {
-        Client::new(http)
+        Client::anywhere(http)
     } else {
-        Client::with_resolver(http, PublicOnly::default())
+        Client::public_only(http)
     };
     let total = jobs.len();
     let mut finished = 0;
