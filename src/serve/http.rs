@@ -18,6 +18,24 @@ use crate::error::{Error, Location, Result};
 
 const WORKERS: usize = 6;
 
+/// What one client may send and hold (tiny_http is patched to enforce these, see
+/// patches/tiny_http/PATCHES.md): any local program can reach the preview, and none
+/// may stop it. The preview needs no request bodies, so a small one is the most
+/// accepted (and answered 405). Connections: a few browsers with their event streams
+/// need a few dozen; two descriptors each stay under macOS's default limit of 256.
+fn limits() -> tiny_http::Limits {
+    tiny_http::Limits {
+        max_line: 8 * 1024,
+        max_head: 32 * 1024,
+        max_headers: 100,
+        max_body: 64 * 1024,
+        request_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(15),
+        write_timeout: Some(Duration::from_secs(10)),
+        max_connections: 100,
+    }
+}
+
 /// What the workers share with the rebuild thread.
 pub struct Shared {
     pub output: PathBuf,
@@ -118,7 +136,7 @@ impl Http {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::io("the preview server", e))?;
-        let server = tiny_http::Server::from_listener(listener, None)
+        let server = tiny_http::Server::from_listener_with_limits(listener, None, limits())
             .map_err(|e| Error::io("the preview server", std::io::Error::other(e.to_string())))?;
         let server = Arc::new(server);
         let mut workers = Vec::new();

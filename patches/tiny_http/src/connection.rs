@@ -95,6 +95,32 @@ impl Connection {
         }
     }
 
+    /// PATCH (staffroom): the read timeout is `limits::TICK`, so reads wake to check
+    /// their deadlines; the write timeout bounds a client that does not read.
+    pub(crate) fn set_timeouts(
+        &self,
+        read: Option<std::time::Duration>,
+        write: Option<std::time::Duration>,
+    ) -> std::io::Result<()> {
+        match self {
+            Self::Tcp(s) => s
+                .set_read_timeout(read)
+                .and_then(|()| s.set_write_timeout(write)),
+            #[cfg(unix)]
+            Self::Unix(s) => s
+                .set_read_timeout(read)
+                .and_then(|()| s.set_write_timeout(write)),
+        }
+    }
+
+    pub(crate) fn set_nonblocking(&self) -> std::io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.set_nonblocking(true),
+            #[cfg(unix)]
+            Self::Unix(s) => s.set_nonblocking(true),
+        }
+    }
+
     pub(crate) fn try_clone(&self) -> std::io::Result<Self> {
         match self {
             Self::Tcp(s) => s.try_clone().map(Self::from),

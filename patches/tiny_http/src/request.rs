@@ -107,6 +107,7 @@ pub enum RequestCreationError {
     ExpectationFailed,
 
     /// Error while reading data from the socket during the creation of the `Request`.
+    #[allow(dead_code)]
     CreationIoError(IoError),
 }
 
@@ -239,6 +240,41 @@ where
         must_send_continue: expects_continue,
         notify_when_responded: None,
     })
+}
+
+/// PATCH (staffroom): a request whose body was already read whole (within the
+/// server's `Limits`) by the connection's thread; see `head.rs`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn new_request_with_body<W>(
+    secure: bool,
+    method: Method,
+    path: String,
+    version: HTTPVersion,
+    headers: Vec<Header>,
+    remote_addr: Option<SocketAddr>,
+    data: Box<dyn Read + Send + 'static>,
+    writer: W,
+) -> Request
+where
+    W: Write + Send + 'static,
+{
+    let body_length = headers
+        .iter()
+        .find(|h| h.field.equiv("Content-Length"))
+        .and_then(|h| h.value.as_str().parse().ok());
+    Request {
+        data_reader: Some(data),
+        response_writer: Some(Box::new(writer) as Box<dyn Write + Send + 'static>),
+        remote_addr,
+        secure,
+        method,
+        path,
+        http_version: version,
+        headers,
+        body_length,
+        must_send_continue: false,
+        notify_when_responded: None,
+    }
 }
 
 impl Request {

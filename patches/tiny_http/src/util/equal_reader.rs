@@ -66,10 +66,13 @@ where
     fn drop(&mut self) {
         let mut remaining_to_read = self.size;
 
+        // PATCH (staffroom): a fixed buffer; upstream allocated all that remained at
+        // once, so `Content-Length: 68719476736` aborted the process.
+        let mut buf = [0u8; 8 * 1024];
         while remaining_to_read > 0 {
-            let mut buf = vec![0; remaining_to_read];
+            let buf = &mut buf[..remaining_to_read.min(8 * 1024)];
 
-            match self.reader.read(&mut buf) {
+            match self.reader.read(buf) {
                 Err(e) => {
                     self.last_read_signal.send(Err(e)).ok();
                     break;

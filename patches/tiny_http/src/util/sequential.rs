@@ -73,6 +73,27 @@ impl<W: Write + Send> SequentialWriterBuilder<W> {
     }
 }
 
+impl<W: Write + Send> SequentialWriterBuilder<W> {
+    /// PATCH (staffroom): the writer all the `SequentialWriter`s share.
+    pub fn inner(&self) -> Arc<Mutex<W>> {
+        self.writer.clone()
+    }
+
+    /// PATCH (staffroom): true once the last writer handed out is done (dropped),
+    /// waiting at most `timeout`.
+    pub fn wait_for_last(&mut self, timeout: std::time::Duration) -> bool {
+        use std::sync::mpsc::RecvTimeoutError;
+        let done = match &self.next_trigger {
+            None => true,
+            Some(rx) => !matches!(rx.recv_timeout(timeout), Err(RecvTimeoutError::Timeout)),
+        };
+        if done {
+            self.next_trigger = None;
+        }
+        done
+    }
+}
+
 impl<R: Read + Send> Iterator for SequentialReaderBuilder<R> {
     type Item = SequentialReader<R>;
 
