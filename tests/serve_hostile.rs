@@ -318,3 +318,38 @@ fn slow_clients_hold_no_worker_and_connections_are_bounded() {
     });
     still_serves(&mut serve, "a flood of connections");
 }
+
+#[test]
+fn clients_that_do_not_read_their_answers_hold_no_worker() {
+    let site = Site::new("https://room9.example.org/");
+    // Larger than what the kernel buffers for a connection, so the answer's writer
+    // really waits on a client that does not read (as a video element does once it
+    // has buffered enough).
+    site.write("static/clip.mp4", &"v".repeat(32 * 1024 * 1024));
+    let mut serve = Serve::start(&site);
+    let host = host(&serve);
+    let stalled: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = connect(&host);
+            s.write_all(format!("GET /clip.mp4 HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+                .expect("send");
+            s
+        })
+        .collect();
+    for round in 0..3 {
+        still_serves(
+            &mut serve,
+            &format!("clients that do not read, round {round}"),
+        );
+    }
+    // A range of the same file is still sent exactly.
+    let mut s = connect(&host);
+    s.write_all(
+        format!("GET /clip.mp4 HTTP/1.1\r\nHost: {host}\r\nRange: bytes=100-104\r\n\r\n")
+            .as_bytes(),
+    )
+    .expect("send");
+    let (status, body) = read_answer(&mut s);
+    assert_eq!((status, body.as_slice()), (206, &b"vvvvv"[..]));
+    drop(stalled);
+}
