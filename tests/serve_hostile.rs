@@ -254,6 +254,17 @@ fn bodies_pipelining_and_100_continue_are_answered_in_order() {
     s.write_all(b"ping").expect("send");
     assert_eq!(read_answer(&mut s).0, 405);
     still_serves(&mut serve, "pipelined requests");
+
+    // Browsers send `localhost` the cookies of every local app: a long Cookie line
+    // and a few dozen headers are a browser's request, not an attack.
+    let cookie = format!("Cookie: {}\r\n", "k=v; ".repeat(2400));
+    let headers: String = (0..40).map(|i| format!("X-Header-{i}: y\r\n")).collect();
+    let (status, text) = attack(
+        &host,
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\n{cookie}{headers}Connection: close\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
 }
 
 /// Wait until `f` is true, within the generous bound.

@@ -20,13 +20,15 @@ const WORKERS: usize = 6;
 
 /// What one client may send and hold (tiny_http is patched to enforce these, see
 /// patches/tiny_http/PATCHES.md): any local program can reach the preview, and none
-/// may stop it. The preview needs no request bodies, so a small one is the most
-/// accepted (and answered 405). Connections: a few browsers with their event streams
-/// need a few dozen; two descriptors each stay under macOS's default limit of 256.
+/// may stop it. Header lines may be longer than the usual 8 KiB because browsers send
+/// the cookies of every local app (any port) to `localhost`. The preview needs no
+/// request bodies, so a small one is the most accepted (and answered 405).
+/// Connections: a few browsers with their event streams need a few dozen; two
+/// descriptors each stay under macOS's default limit of 256.
 fn limits() -> tiny_http::Limits {
     tiny_http::Limits {
-        max_line: 8 * 1024,
-        max_head: 32 * 1024,
+        max_line: 16 * 1024,
+        max_head: 64 * 1024,
         max_headers: 100,
         max_body: 64 * 1024,
         request_timeout: Duration::from_secs(10),
