@@ -7,6 +7,7 @@
 //! whoever started the server (the CLI prints it).
 
 pub mod classify;
+mod files;
 pub mod http;
 pub mod live;
 pub mod poll;

@@ -109,8 +109,31 @@ impl Serve {
         }
     }
 
+    /// True while the process has not exited.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Every line still to come on stdout, up to the end (the process has exited, or
+    /// is about to): the reader thread may still be passing lines on after the exit,
+    /// so this waits for the end of the output rather than taking what has arrived.
+    pub fn rest_of_stdout(&self, timeout: Duration) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        let mut lines = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stdout.recv_timeout(left) {
+                Ok(line) => lines.push(line),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return lines,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("stdout did not end within {timeout:?}: {lines:?}")
+                }
+            }
+        }
     }
 
     /// Ctrl-C, then wait for the exit; returns whether it exited with 0.
@@ -199,7 +222,7 @@ pub fn get(url: &str) -> Answer {
 pub fn raw_status(origin: &str, path: &str) -> (u16, String) {
     let addr = origin.trim_start_matches("http://");
     let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(5)))
+    s.set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
     write!(
         s,
@@ -233,6 +256,10 @@ impl Events {
         let rest = url.trim_start_matches("http://");
         let (addr, path) = rest.split_once('/').expect("a path");
         let mut s = TcpStream::connect(addr).expect("connect");
+        // Bounded from the first read on: a server that never answers fails the test
+        // instead of hanging it.
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
         write!(
             s,
             "GET /{path}__staffroom/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
