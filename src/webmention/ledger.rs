@@ -58,6 +58,8 @@ pub enum Status {
     Failed,
     /// The endpoint is on a private address and `--allow-private` was not given.
     Skipped,
+    /// Told about an older version of the post, not yet about this one.
+    Pending,
 }
 
 impl Status {
@@ -115,10 +117,14 @@ impl Ledger {
         let path = Self::path(root);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut ledger = Ledger::default();
+                super::journal::replay(root, &mut ledger)?;
+                return Ok(ledger);
+            }
             Err(e) => return Err(Error::io(&path, e)),
         };
-        serde_json::from_str(&text).map_err(|e| {
+        let mut ledger: Ledger = serde_json::from_str(&text).map_err(|e| {
             Error::input(
                 Location::line(&path, e.line()).with_column(Some(e.column())),
                 format!("the record of sent Webmentions is damaged: {e}"),
@@ -126,7 +132,9 @@ impl Ledger {
             .with_hint(format!(
                 "restore it with `git checkout -- {LEDGER_FILE}`; deleting it makes the next send tell every linked site again"
             ))
-        })
+        })?;
+        super::journal::replay(root, &mut ledger)?;
+        Ok(ledger)
     }
 
     pub fn save(&self, root: &Path) -> Result<()> {
@@ -181,7 +189,9 @@ impl Ledger {
         due
     }
 
-    /// Remember what was sent for `source`, now at `version` and linking to `targets`.
+    /// Remember what was sent for `source`, now at `version` and linking to `targets`:
+    /// all its targets at once, or some of them (one at a time, as `send` does, so a
+    /// run that is killed keeps what it did).
     pub fn record(
         &mut self,
         source: &str,
@@ -191,6 +201,21 @@ impl Ledger {
         now: DateTime<Utc>,
     ) {
         let rec = self.posts.entry(source.to_string()).or_default();
+        if rec.hash != version.hash || rec.updated != version.updated {
+            // The post changed: what its targets heard was about the old version.
+            // Each is owed the new one (or, for a link gone since, its removal),
+            // whether or not it is among `done`.
+            let current: BTreeSet<&str> = targets.iter().map(String::as_str).collect();
+            rec.targets.retain(|t, r| {
+                current.contains(t.as_str())
+                    || r.status == Status::Sent
+                    || (r.removed && !r.status.is_final())
+            });
+            for (t, r) in rec.targets.iter_mut() {
+                r.removed = !current.contains(t.as_str());
+                r.status = Status::Pending;
+            }
+        }
         rec.hash = version.hash.clone();
         rec.updated = version.updated.clone();
         for d in done {
@@ -323,5 +348,41 @@ mod tests {
         );
         assert!(l.due("s", &v("2"), &now).is_empty());
         assert_eq!(l.posts["s"].targets.len(), 1);
+    }
+
+    #[test]
+    fn one_target_at_a_time_after_a_change_keeps_the_rest_owed() {
+        let mut l = Ledger::default();
+        let t = targets(&["https://a/", "https://b/"]);
+        let both = [
+            done("https://a/", Status::Sent, false),
+            done("https://b/", Status::Sent, false),
+        ];
+        l.record("s", &v("1"), &t, &both, Utc::now());
+        // Version 2 links to a and c; one target is told, then the run is killed.
+        let now = targets(&["https://a/", "https://c/"]);
+        let all_due = l.due("s", &v("2"), &now);
+        assert_eq!(all_due.len(), 3, "{all_due:?}");
+        l.record(
+            "s",
+            &v("2"),
+            &now,
+            &[done("https://c/", Status::Sent, false)],
+            Utc::now(),
+        );
+        assert_eq!(
+            l.due("s", &v("2"), &now),
+            vec![
+                Due {
+                    target: "https://a/".into(),
+                    removed: false
+                },
+                Due {
+                    target: "https://b/".into(),
+                    removed: true
+                },
+            ],
+            "a and the removal from b are still owed"
+        );
     }
 }
