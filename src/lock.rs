@@ -157,7 +157,12 @@ impl Drop for Lock {
     fn drop(&mut self) {
         // Removed while still held, so a command that opened it meanwhile sees, once
         // it gets the lock, that it is no longer at the path, and tries again.
-        if cfg!(unix) && self.file.as_ref().is_some_and(|f| still_there(f, &self.path)) {
+        if cfg!(unix)
+            && self
+                .file
+                .as_ref()
+                .is_some_and(|f| still_there(f, &self.path))
+        {
             let _ = std::fs::remove_file(&self.path);
         }
         // Closing the file lets go of the lock.
@@ -184,7 +189,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         let me = format!("(process {})", std::process::id());
-        assert!(err.contains("network.toml: another staffroom command"), "{err}");
+        assert!(
+            err.contains("network.toml: another staffroom command"),
+            "{err}"
+        );
         assert!(err.contains(&me) && err.contains("hint:"), "{err}");
         assert_eq!(heard.len(), 1, "{heard:?}");
         assert!(heard[0].starts_with("Waiting for another staffroom command"));
@@ -193,6 +201,18 @@ mod tests {
         let again = acquire(&path, &guarded, SHORT, &mut |_| {}).unwrap();
         assert!(path.exists());
         drop(again);
+    }
+
+    #[test]
+    fn the_gitignore_init_writes_lists_every_lock_file() {
+        let gitignore = include_str!("init/files/gitignore");
+        for path in [
+            crate::network::blogroll::NETWORK_LOCK,
+            crate::network::refresh::FETCH_LOCK,
+            crate::webmention::journal::LEDGER_LOCK,
+        ] {
+            assert!(gitignore.lines().any(|l| l == format!("/{path}")), "{path}");
+        }
     }
 
     #[test]

@@ -8,9 +8,10 @@
 mod common;
 
 use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use common::kill::{Lcg, kill_after, run_ok};
@@ -53,9 +54,7 @@ impl Gates {
         let s = self.state.lock().unwrap();
         let (s, _) = self
             .changed
-            .wait_timeout_while(s, within, |s| {
-                s.1.iter().filter(|p| *p == path).count() < n
-            })
+            .wait_timeout_while(s, within, |s| s.1.iter().filter(|p| *p == path).count() < n)
             .unwrap();
         s.1.iter().filter(|p| *p == path).count()
     }
@@ -130,7 +129,12 @@ fn eight_adds_at_once_keep_all_eight_blogs() {
     )
     .unwrap();
     let children: Vec<Child> = (0..N)
-        .map(|i| start(root, &["network", "add", &server.url(&format!("/feed/{i}"))]))
+        .map(|i| {
+            start(
+                root,
+                &["network", "add", &server.url(&format!("/feed/{i}"))],
+            )
+        })
         .collect();
     let outputs: Vec<Output> = children.into_iter().map(finish).collect();
     let listed = feeds(root);
@@ -147,7 +151,10 @@ fn eight_adds_at_once_keep_all_eight_blogs() {
     }
     assert_eq!(listed.len(), N, "{listed:?}");
     let toml = std::fs::read_to_string(root.join("network.toml")).unwrap();
-    assert!(toml.starts_with("# Our year group's class blogs.\n"), "{toml}");
+    assert!(
+        toml.starts_with("# Our year group's class blogs.\n"),
+        "{toml}"
+    );
     assert!(
         !root.join(".network.toml.lock").exists(),
         "the lock file outlived the commands"
@@ -212,7 +219,11 @@ fn an_add_during_a_fetch_that_records_a_move_keeps_both() {
         let add_path = format!("/add-{r}");
         gates.hold(&add_path);
         let add = start(dir.path(), &["network", "add", &server.url(&add_path)]);
-        assert_eq!(gates.arrived(&add_path, 1, DEADLINE), 1, "the add never asked");
+        assert_eq!(
+            gates.arrived(&add_path, 1, DEADLINE),
+            1,
+            "the add never asked"
+        );
         let fetch = finish(start(dir.path(), &["network", "fetch"]));
         gates.release(&add_path);
         both_kept(&server, dir.path(), r, &fetch, &finish(add));
@@ -223,7 +234,11 @@ fn an_add_during_a_fetch_that_records_a_move_keeps_both() {
         let new_path = format!("/new-{r}");
         gates.hold(&new_path);
         let fetch = start(dir.path(), &["network", "fetch"]);
-        assert_eq!(gates.arrived(&new_path, 1, DEADLINE), 1, "the fetch never asked");
+        assert_eq!(
+            gates.arrived(&new_path, 1, DEADLINE),
+            1,
+            "the fetch never asked"
+        );
         let add_url = server.url(&format!("/add-{r}"));
         let add = finish(start(dir.path(), &["network", "add", &add_url]));
         gates.release(&new_path);
@@ -257,7 +272,11 @@ fn two_fetches_at_once_lose_no_entries() {
         };
         g.pass("/feed.xml");
         g.arrived("/feed.xml", 2, Duration::from_millis(500));
-        let host = if n == 1 { "first.example" } else { "second.example" };
+        let host = if n == 1 {
+            "first.example"
+        } else {
+            "second.example"
+        };
         Reply::feed(rss("Room 4", host, 3))
     });
     let dir = site(&format!(
@@ -306,11 +325,19 @@ fn webmention_server(hold: impl Fn(&str) + Send + Sync + 'static) -> Server {
 fn write_posts(root: &Path, server: &Server, posts: usize, links: usize) {
     for p in 0..posts {
         let body: String = (0..links)
-            .map(|k| format!("See [page {k}]({}).\n", server.url(&format!("/page/{p}-{k}"))))
+            .map(|k| {
+                format!(
+                    "See [page {k}]({}).\n",
+                    server.url(&format!("/page/{p}-{k}"))
+                )
+            })
             .collect();
         std::fs::write(
             root.join(format!("content/posts/p{p}.md")),
-            format!("---\ntitle: Post {p}\ndate: 2024-02-{:02}\n---\n{body}", p + 1),
+            format!(
+                "---\ntitle: Post {p}\ndate: 2024-02-{:02}\n---\n{body}",
+                p + 1
+            ),
         )
         .unwrap();
     }
@@ -347,7 +374,11 @@ fn webmention_send_killed_again_and_again_sends_each_at_most_once_more_per_kill(
     }
     run_ok(root, SEND);
     let sent = posts_per_target(&server);
-    assert_eq!(sent.len(), POSTS * LINKS, "some target never heard: {sent:?}");
+    assert_eq!(
+        sent.len(),
+        POSTS * LINKS,
+        "some target never heard: {sent:?}"
+    );
     let extra: usize = sent.values().map(|n| n - 1).sum();
     assert!(
         extra <= kills,
@@ -356,7 +387,11 @@ fn webmention_send_killed_again_and_again_sends_each_at_most_once_more_per_kill(
     // A complete run leaves nothing owed: the next one sends nothing.
     let before = server.posts().len();
     run_ok(root, SEND);
-    assert_eq!(server.posts().len(), before, "a run after a complete one sent again");
+    assert_eq!(
+        server.posts().len(),
+        before,
+        "a run after a complete one sent again"
+    );
     assert!(kills >= 3, "only {kills} kills landed while send ran");
     eprintln!("webmention send: {kills} kills, {extra} duplicate POSTs");
 }
@@ -390,4 +425,69 @@ fn two_sends_at_once_tell_each_target_once() {
     assert_eq!(sent.len(), 6, "{sent:?}");
     assert!(sent.values().all(|&n| n == 1), "sent twice: {sent:?}");
     assert!(!dir.path().join("data/.webmentions.json.lock").exists());
+}
+
+/// Start `args` while the test holds the lock at `lock`; once the command says it is
+/// waiting, check `before` and let go. Returns what the command printed to stdout.
+fn waits_for_a_held_lock(root: &Path, lock: &str, args: &[&str], before: impl FnOnce()) -> String {
+    let path = root.join(lock);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let held = std::fs::File::create(&path).unwrap();
+    held.lock().unwrap();
+    let mut child = start(root, args);
+    let (tx, rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let until = Instant::now() + DEADLINE;
+    let mut heard = Vec::new();
+    while !heard
+        .iter()
+        .any(|l: &String| l.starts_with("Waiting for another staffroom command"))
+    {
+        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+            Ok(line) => heard.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("{args:?} never said it was waiting: {heard:?}");
+            }
+        }
+    }
+    assert!(
+        matches!(child.try_wait(), Ok(None)),
+        "{args:?} did not wait: {heard:?}"
+    );
+    before();
+    drop(held);
+    let out = finish(child);
+    assert!(out.status.success(), "{args:?}: {heard:?}\n{}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_command_waits_for_a_held_lock_says_so_and_then_goes_on() {
+    let server = Server::start(|_, _| Reply::feed(rss("Room 7", "room7.example.org", 1)));
+    let dir = site("");
+    let root = dir.path();
+    let said = waits_for_a_held_lock(
+        root,
+        ".network.toml.lock",
+        &["network", "add", &server.url("/feed.xml")],
+        || assert!(!root.join("network.toml").exists(), "written while locked"),
+    );
+    assert!(said.contains("Added Room 7"), "{said}");
+    assert_eq!(feeds(root).len(), 1);
+    assert!(!root.join(".network.toml.lock").exists());
+
+    let cache = root.join("data/network/room-7.json");
+    waits_for_a_held_lock(
+        root,
+        "data/network/.fetch.lock",
+        &["network", "fetch"],
+        || assert!(!cache.exists(), "fetched while another fetch ran"),
+    );
+    assert!(cache.exists());
 }

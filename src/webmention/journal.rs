@@ -263,7 +263,8 @@ mod tests {
             .append(true)
             .open(root.join(JOURNAL_FILE))
             .unwrap();
-        f.write_all(br#"{"source":"https://me/p/","hash":"1""#).unwrap();
+        f.write_all(br#"{"source":"https://me/p/","hash":"1""#)
+            .unwrap();
         let ledger = Ledger::load(root).unwrap();
         assert_eq!(
             ledger.due("https://me/p/", &v, &links),

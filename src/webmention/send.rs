@@ -79,27 +79,11 @@ pub fn send(
         let (ledger, journal) = Journal::open(root, waiting)?;
         (ledger, Some(journal))
     };
-    let own = normalize(site.config.base.url.as_str(), None)
-        .map(|n| format!("{n}/"))
-        .unwrap_or_default();
-    let mut jobs = Vec::new();
-    let mut up_to_date = 0;
-    let mut plans = Vec::new();
-    for (i, post) in site.posts.iter().enumerate() {
-        let version = Version::of(post);
-        let links = targets(site, i, &own);
-        let due = ledger.due(&post.permalink, &version, &links);
-        up_to_date += links.len() - due.iter().filter(|d| !d.removed).count();
-        for d in due {
-            jobs.push(Job {
-                post: i,
-                source: post.permalink.clone(),
-                target: d.target,
-                removed: d.removed,
-            });
-        }
-        plans.push((version, links));
-    }
+    let Plan {
+        jobs,
+        posts: plans,
+        up_to_date,
+    } = plan(site, &ledger);
 
     let http = HttpOptions::from_config(&site.config.site.network);
     // Addresses are checked before each request, but a name can resolve elsewhere a
@@ -175,6 +159,43 @@ pub fn send(
         dry_run: options.dry_run,
         up_to_date,
     })
+}
+
+/// What is due for every post, and each post's version and links.
+struct Plan {
+    jobs: Vec<Job>,
+    posts: Vec<(Version, Vec<String>)>,
+    /// Links already told that did not change.
+    up_to_date: usize,
+}
+
+fn plan(site: &Site, ledger: &Ledger) -> Plan {
+    let own = normalize(site.config.base.url.as_str(), None)
+        .map(|n| format!("{n}/"))
+        .unwrap_or_default();
+    let mut jobs = Vec::new();
+    let mut up_to_date = 0;
+    let mut plans = Vec::new();
+    for (i, post) in site.posts.iter().enumerate() {
+        let version = Version::of(post);
+        let links = targets(site, i, &own);
+        let due = ledger.due(&post.permalink, &version, &links);
+        up_to_date += links.len() - due.iter().filter(|d| !d.removed).count();
+        for d in due {
+            jobs.push(Job {
+                post: i,
+                source: post.permalink.clone(),
+                target: d.target,
+                removed: d.removed,
+            });
+        }
+        plans.push((version, links));
+    }
+    Plan {
+        jobs,
+        posts: plans,
+        up_to_date,
+    }
 }
 
 fn done_of(row: &Row) -> Done {
