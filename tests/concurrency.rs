@@ -109,12 +109,13 @@ fn eight_adds_at_once_keep_all_eight_blogs() {
     const N: usize = 8;
     let gates = Arc::new(Gates::default());
     let g = gates.clone();
-    // Every add is answered only once all have asked: each has then started, and code
-    // that reads network.toml before going online has read it.
+    // Every add is answered only once all have asked (or after 2 s: tiny_http may not
+    // take the last connection while the others are held): each has then started, and
+    // code that reads network.toml before going online has read it.
     let server = Server::start(move |path, _| match path.strip_prefix("/feed/") {
         Some(i) => {
             g.pass("/feed");
-            g.arrived("/feed", N, DEADLINE);
+            g.arrived("/feed", N, Duration::from_secs(2));
             Reply::feed(rss(&format!("Class {i}"), "school.example.org", 1))
         }
         None => Reply::Status(404, vec![]),
@@ -356,7 +357,7 @@ fn posts_per_target(server: &Server) -> BTreeMap<String, usize> {
 
 #[test]
 fn webmention_send_killed_again_and_again_sends_each_at_most_once_more_per_kill() {
-    const POSTS: usize = 8;
+    const POSTS: usize = 6;
     const LINKS: usize = 4;
     let server = webmention_server(|_| {});
     let dir = site("");
@@ -365,8 +366,8 @@ fn webmention_send_killed_again_and_again_sends_each_at_most_once_more_per_kill(
     let mut rng = Lcg::seeded();
     let mut kills = 0;
     // Each run picks up where the killed one stopped, until one gets to the end.
-    for _ in 0..40 {
-        let delay = Duration::from_millis(40 + rng.below(260));
+    for _ in 0..25 {
+        let delay = Duration::from_millis(40 + rng.below(220));
         if !kill_after(root, SEND, delay) {
             break;
         }
