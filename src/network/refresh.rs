@@ -20,7 +20,7 @@ use crate::config::NetworkConfig;
 use crate::error::Result;
 use crate::lock;
 
-/// Held for a whole fetch; hidden, so builds, `serve` and the cache loader skip it.
+/// Held for a whole fetch; hidden, so builds and `serve` skip it.
 pub const FETCH_LOCK: &str = "data/network/.fetch.lock";
 
 /// A feed that moved for good, and was updated in network.toml.

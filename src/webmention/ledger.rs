@@ -43,6 +43,16 @@ pub struct TargetRecord {
     /// The post no longer links here; the target still has to hear so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
+    /// It took a mention of an earlier version of the post, so it must hear if the
+    /// link goes, even while the current version is still owed to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub heard: bool,
+}
+
+impl TargetRecord {
+    fn has_heard(&self) -> bool {
+        self.heard || self.status == Status::Sent
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,7 +187,7 @@ impl Ledger {
                 continue;
             }
             // A target that never took a mention has none to remove.
-            let told_before = matches!(r.status, Status::Sent);
+            let told_before = r.has_heard();
             let still_owed = r.removed && !r.status.is_final();
             if (changed && told_before) || still_owed {
                 due.push(Due {
@@ -207,11 +217,10 @@ impl Ledger {
             // whether or not it is among `done`.
             let current: BTreeSet<&str> = targets.iter().map(String::as_str).collect();
             rec.targets.retain(|t, r| {
-                current.contains(t.as_str())
-                    || r.status == Status::Sent
-                    || (r.removed && !r.status.is_final())
+                current.contains(t.as_str()) || r.has_heard() || (r.removed && !r.status.is_final())
             });
             for (t, r) in rec.targets.iter_mut() {
+                r.heard = r.has_heard();
                 r.removed = !current.contains(t.as_str());
                 r.status = Status::Pending;
             }
@@ -219,6 +228,7 @@ impl Ledger {
         rec.hash = version.hash.clone();
         rec.updated = version.updated.clone();
         for d in done {
+            let heard = rec.targets.get(&d.target).is_some_and(|r| r.heard);
             rec.targets.insert(
                 d.target.clone(),
                 TargetRecord {
@@ -227,6 +237,7 @@ impl Ledger {
                     note: d.note.clone(),
                     at: now,
                     removed: d.removed,
+                    heard: heard && d.status != Status::Sent,
                 },
             );
         }
@@ -383,6 +394,34 @@ mod tests {
                 },
             ],
             "a and the removal from b are still owed"
+        );
+        // Killed again; then version 3 drops the link to a, which heard version 1.
+        let last = targets(&["https://c/"]);
+        let due = l.due("s", &v("3"), &last);
+        assert!(
+            due.contains(&Due {
+                target: "https://a/".into(),
+                removed: true
+            }),
+            "{due:?}"
+        );
+        l.record("s", &v("3"), &last, &[], Utc::now());
+        assert_eq!(
+            l.due("s", &v("3"), &last),
+            vec![
+                Due {
+                    target: "https://c/".into(),
+                    removed: false
+                },
+                Due {
+                    target: "https://a/".into(),
+                    removed: true
+                },
+                Due {
+                    target: "https://b/".into(),
+                    removed: true
+                },
+            ]
         );
     }
 }
