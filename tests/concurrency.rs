@@ -492,3 +492,41 @@ fn a_command_waits_for_a_held_lock_says_so_and_then_goes_on() {
     );
     assert!(cache.exists());
 }
+
+#[test]
+fn imports_and_adds_at_once_keep_every_blog() {
+    let server = Server::start(|path, _| match path.strip_prefix("/feed/") {
+        Some(i) => Reply::feed(rss(&format!("Added {i}"), "school.example.org", 1)),
+        None => Reply::Status(404, vec![]),
+    });
+    let dir = site("");
+    let root = dir.path();
+    let mut children = Vec::new();
+    for i in 0..3 {
+        let outlines: String = (0..3)
+            .map(|j| format!("<outline type=\"rss\" text=\"Imported {i}-{j}\" xmlUrl=\"https://i{i}-{j}.example.net/feed\"/>"))
+            .collect();
+        let file = root.join(format!("reader-{i}.opml"));
+        std::fs::write(
+            &file,
+            format!(
+                "<?xml version=\"1.0\"?><opml version=\"2.0\"><head/><body>{outlines}</body></opml>"
+            ),
+        )
+        .unwrap();
+        children.push(start(root, &["network", "import", file.to_str().unwrap()]));
+        let url = server.url(&format!("/feed/{i}"));
+        children.push(start(root, &["network", "add", &url]));
+    }
+    for o in children.into_iter().map(finish) {
+        assert!(o.status.success(), "{}", text(&o));
+        let said = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            said.contains("Imported 3 blogs") || said.contains("Added "),
+            "{}",
+            text(&o)
+        );
+    }
+    let listed = feeds(root);
+    assert_eq!(listed.len(), 12, "{listed:?}");
+}
