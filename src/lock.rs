@@ -7,7 +7,7 @@
 //! file beside what it protects (`.network.toml.lock`), so a command that is killed
 //! lets go of it at once; the file holds the holder's process id for the message a
 //! waiting command prints. It is removed when let go, so it is never committed or
-//! copied; a killed holder leaves an empty-of-meaning file the next holder removes.
+//! copied; one left by a killed holder is harmless, and the next holder removes it.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Write};
