@@ -17,6 +17,7 @@ pub mod content;
 pub mod error;
 pub mod feeds;
 pub mod init;
+pub mod lock;
 pub mod network;
 pub mod output;
 pub mod render;

@@ -13,7 +13,8 @@ use std::time::Duration;
 use common::kill::{kill_at_random, leftovers, run_ok};
 use common::net::{Reply, Seen, Server, rss};
 use staffroom::network::blogroll::Blogroll;
-use staffroom::webmention::ledger::LEDGER_FILE;
+use staffroom::webmention::journal::{JOURNAL_FILE, LEDGER_LOCK};
+use staffroom::webmention::ledger::{LEDGER_FILE, Ledger};
 
 const POSTS: usize = 8;
 const LINKS: usize = 3;
@@ -126,6 +127,8 @@ fn webmention_send_killed_at_random_keeps_a_true_ledger() {
     let (mut unchanged, mut complete, mut partial, mut mid_send) = (0, 0, 0, 0);
     let reset = |i: usize| {
         posts_before.set(server.posts().len());
+        // The journal of a killed run is part of the state a run starts from.
+        let _ = std::fs::remove_file(root.join(JOURNAL_FILE));
         match &starts[i % 2] {
             // Absent already unless the last run got as far as writing it.
             None => drop(std::fs::remove_file(&ledger)),
@@ -176,11 +179,30 @@ fn webmention_send_killed_at_random_keeps_a_true_ledger() {
                 }
             }
         }
-        // Nothing else in data/: the ledger, and the temporary files of killed runs.
+        // The ledger as the next run reads it (with the journal of what this one sent)
+        // records only sends an endpoint received.
+        let effective = serde_json::to_vec(&Ledger::load(root).unwrap()).unwrap();
+        let before = start
+            .as_deref()
+            .map_or_else(Told::default, |b| told(b, "start"));
+        let recorded = told(&effective, &when).sent;
+        let unheard: Vec<_> = recorded
+            .difference(&before.sent)
+            .filter(|p| !heard.contains(p))
+            .collect();
+        assert!(
+            unheard.is_empty(),
+            "{when}: journal records unsent {unheard:?}"
+        );
+        // Nothing else in data/: the ledger, its journal and lock, and the temporary
+        // files of killed runs.
         for entry in std::fs::read_dir(root.join("data")).into_iter().flatten() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             assert!(
-                Path::new(LEDGER_FILE).ends_with(&name) || name.starts_with(".staffroom-"),
+                [LEDGER_FILE, JOURNAL_FILE, LEDGER_LOCK]
+                    .iter()
+                    .any(|f| Path::new(f).ends_with(&name))
+                    || name.starts_with(".staffroom-"),
                 "{when}: data/{name}"
             );
         }

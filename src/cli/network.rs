@@ -75,20 +75,8 @@ fn add(
     o: &mut Output,
 ) -> anyhow::Result<()> {
     let root = &config.root;
-    let blogroll = Blogroll::load(root)?;
-    let mut editor = Editor::open(root)?;
-    // Asked before going online (the address given) and after (the feed found there).
-    let already = |feed: &str| match blogroll.find_feed(feed) {
-        Some(b) => Err(anyhow::anyhow!(
-            "{}:{}: you already follow {} ({})",
-            blogroll.path.display(),
-            b.line,
-            b.name,
-            b.feed
-        )),
-        None => Ok(()),
-    };
-    already(url)?;
+    // A first look, to refuse a blog already followed before going online.
+    already(&Blogroll::load(root)?, url)?;
     if !o.quiet {
         writeln!(o.err, "Looking for the feed of {url} ...")?;
     }
@@ -96,7 +84,12 @@ fn add(
     let found = discover::discover(&client, url).map_err(|e| {
         anyhow::anyhow!("{e}\n  hint: check the address in a browser; if the blog has a feed, give the feed's address instead")
     })?;
-    already(&found.feed)?;
+    // Another command may have changed network.toml while this one was online: the
+    // blog is checked against, and added to, what the file says under the lock.
+    let mut editor = Editor::open(root, &mut waiting(o))?;
+    let current = editor.blogroll();
+    already(current, url)?;
+    already(current, &found.feed)?;
     let wanted = name
         .or_else(|| (!found.title.is_empty()).then(|| found.title.clone()))
         .unwrap_or_else(|| {
@@ -106,7 +99,7 @@ fn add(
                 .unwrap_or_else(|| found.feed.clone())
         });
     let blog = Blog {
-        name: free_name(&blogroll.slugs(), &wanted, &found.feed),
+        name: free_name(&current.slugs(), &wanted, &found.feed),
         site: found.site,
         feed: found.feed,
         tags,
@@ -115,6 +108,7 @@ fn add(
     };
     editor.add(&blog);
     editor.save()?;
+    drop(editor);
     if !o.quiet {
         writeln!(
             o.out,
@@ -123,6 +117,29 @@ fn add(
         )?;
     }
     Ok(())
+}
+
+/// Refuse a feed `blogroll` already follows.
+fn already(blogroll: &Blogroll, feed: &str) -> anyhow::Result<()> {
+    match blogroll.find_feed(feed) {
+        Some(b) => Err(anyhow::anyhow!(
+            "{}:{}: you already follow {} ({})",
+            blogroll.path.display(),
+            b.line,
+            b.name,
+            b.feed
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Tells the teacher when a command waits for another one's lock.
+fn waiting<'a>(o: &'a mut Output<'_>) -> impl FnMut(&str) + 'a {
+    move |message: &str| {
+        if !o.quiet {
+            let _ = writeln!(o.err, "{message}");
+        }
+    }
 }
 
 /// `network fetch`, also used by `build --fetch`.
@@ -139,6 +156,7 @@ pub fn fetch(config: &Config, o: &mut Output) -> anyhow::Result<()> {
     let report = refresh::refresh(
         &config.root,
         &config.site.network,
+        &mut waiting(o),
         &mut |done, total, name| {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
@@ -198,13 +216,15 @@ fn status(config: &Config, o: &mut Output) -> anyhow::Result<()> {
 fn import(config: &Config, file: &std::path::Path, o: &mut Output) -> anyhow::Result<()> {
     let bytes = std::fs::read(file)
         .with_context(|| format!("{}: cannot read this file", file.display()))?;
-    let blogroll = Blogroll::load(&config.root)?;
-    let mut editor = Editor::open(&config.root)?;
-    let found = opml::import(file, &bytes, &blogroll)?;
+    // Checked against what network.toml says under the lock, so an add running at the
+    // same time is neither lost nor imported twice.
+    let mut editor = Editor::open(&config.root, &mut waiting(o))?;
+    let found = opml::import(file, &bytes, editor.blogroll())?;
     for blog in &found.new {
         editor.add(blog);
     }
     editor.save()?;
+    drop(editor);
     if !o.quiet {
         writeln!(
             o.out,

@@ -12,7 +12,7 @@ use crate::content::highlight::Highlighter;
 use crate::network::fetch::{Client, HttpOptions, Outcome, Validators};
 use crate::responses::jf2;
 use crate::site::{LoadOptions, Site};
-use crate::webmention::ledger::{Ledger, Status};
+use crate::webmention::ledger::Status;
 use crate::webmention::send::{self, Options};
 
 #[derive(Debug, Args)]
@@ -54,7 +54,6 @@ pub fn run(global: &Global, args: WebmentionArgs, o: &mut Output) -> anyhow::Res
             dry_run,
             allow_private,
         } => {
-            let ledger = Ledger::load(&root)?;
             let show_bar = !o.quiet && std::io::stderr().is_terminal();
             let bar = indicatif::ProgressBar::hidden();
             if show_bar {
@@ -70,11 +69,23 @@ pub fn run(global: &Global, args: WebmentionArgs, o: &mut Output) -> anyhow::Res
                 dry_run,
                 allow_private,
             };
-            let report = send::send(&root, &site, ledger, options, &mut |done, total, target| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-                bar.set_message(target.to_string());
-            })?;
+            let quiet = o.quiet;
+            let mut waiting = |message: &str| {
+                if !quiet {
+                    let _ = writeln!(o.err, "{message}");
+                }
+            };
+            let report = send::send(
+                &root,
+                &site,
+                options,
+                &mut waiting,
+                &mut |done, total, target| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                    bar.set_message(target.to_string());
+                },
+            )?;
             bar.finish_and_clear();
             for r in report.rows.iter().filter(|r| r.status == Status::Skipped) {
                 writeln!(

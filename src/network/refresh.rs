@@ -1,6 +1,11 @@
 //! `network fetch`: every feed at once (bounded), each result folded into that blog's
 //! cache, permanent moves written back to network.toml. A failure is recorded, never
 //! allowed to cost an entry already collected.
+//!
+//! One fetch at a time per site (`data/network/.fetch.lock`): two would each read a
+//! blog's cache and the second write would drop what the first one added. The moves
+//! are written under the network.toml lock, to the file as it is then, so a blog
+//! added meanwhile stays.
 
 use std::path::Path;
 
@@ -13,6 +18,10 @@ use super::health::{self, Health};
 use super::parse::{self, ParsedFeed};
 use crate::config::NetworkConfig;
 use crate::error::Result;
+use crate::lock;
+
+/// Held for a whole fetch; hidden, so builds and `serve` skip it.
+pub const FETCH_LOCK: &str = "data/network/.fetch.lock";
 
 /// A feed that moved for good, and was updated in network.toml.
 #[derive(Debug, Clone)]
@@ -56,12 +65,22 @@ struct Done {
     health: Health,
 }
 
-/// Fetch every blog of the site at `root`. `progress` hears (done, total, blog name).
+/// Fetch every blog of the site at `root`, after any other fetch of it has finished.
+/// `waiting` hears what to tell the teacher while waiting for one; `progress` hears
+/// (done, total, blog name).
 pub fn refresh(
     root: &Path,
     config: &NetworkConfig,
+    waiting: &mut dyn FnMut(&str),
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Report> {
+    let _fetching = lock::acquire(
+        &root.join(FETCH_LOCK),
+        &root.join(cache::CACHE_DIR),
+        lock::RUN,
+        waiting,
+    )?;
+    // Read once the lock is held: a fetch that waited sees blogs added meanwhile.
     let mut blogroll = Blogroll::load(root)?;
     let client = Client::new(HttpOptions::from_config(config));
     let start = Utc::now();
@@ -110,12 +129,18 @@ pub fn refresh(
         }
     }
     if !moved.is_empty() {
-        let mut editor = Editor::open(root)?;
-        for m in &moved {
-            editor.set_feed(&m.from, &m.to);
-        }
+        let mut editor = Editor::open(root, waiting)?;
+        // Only the moves that still apply to the file as it is now are made and
+        // reported: the teacher may have changed that blog's feed meanwhile.
+        moved.retain(|m| editor.set_feed(&m.from, &m.to));
         editor.save()?;
-        blogroll = Blogroll::load(root)?;
+        drop(editor);
+        // The report keeps this fetch's blogs (one health each), at their new feeds.
+        for m in &moved {
+            if let Some(b) = blogroll.blogs.iter_mut().find(|b| b.feed == m.from) {
+                b.feed = m.to.clone();
+            }
+        }
     }
     if let Some(e) = crate::error::Error::from_many(errors) {
         return Err(e);

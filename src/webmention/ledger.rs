@@ -43,6 +43,16 @@ pub struct TargetRecord {
     /// The post no longer links here; the target still has to hear so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
+    /// It took a mention of an earlier version of the post, so it must hear if the
+    /// link goes, even while the current version is still owed to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub heard: bool,
+}
+
+impl TargetRecord {
+    fn has_heard(&self) -> bool {
+        self.heard || self.status == Status::Sent
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +68,8 @@ pub enum Status {
     Failed,
     /// The endpoint is on a private address and `--allow-private` was not given.
     Skipped,
+    /// Told about an older version of the post, not yet about this one.
+    Pending,
 }
 
 impl Status {
@@ -115,10 +127,14 @@ impl Ledger {
         let path = Self::path(root);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut ledger = Ledger::default();
+                super::journal::replay(root, &mut ledger)?;
+                return Ok(ledger);
+            }
             Err(e) => return Err(Error::io(&path, e)),
         };
-        serde_json::from_str(&text).map_err(|e| {
+        let mut ledger: Ledger = serde_json::from_str(&text).map_err(|e| {
             Error::input(
                 Location::line(&path, e.line()).with_column(Some(e.column())),
                 format!("the record of sent Webmentions is damaged: {e}"),
@@ -126,7 +142,9 @@ impl Ledger {
             .with_hint(format!(
                 "restore it with `git checkout -- {LEDGER_FILE}`; deleting it makes the next send tell every linked site again"
             ))
-        })
+        })?;
+        super::journal::replay(root, &mut ledger)?;
+        Ok(ledger)
     }
 
     pub fn save(&self, root: &Path) -> Result<()> {
@@ -169,7 +187,7 @@ impl Ledger {
                 continue;
             }
             // A target that never took a mention has none to remove.
-            let told_before = matches!(r.status, Status::Sent);
+            let told_before = r.has_heard();
             let still_owed = r.removed && !r.status.is_final();
             if (changed && told_before) || still_owed {
                 due.push(Due {
@@ -181,7 +199,9 @@ impl Ledger {
         due
     }
 
-    /// Remember what was sent for `source`, now at `version` and linking to `targets`.
+    /// Remember what was sent for `source`, now at `version` and linking to `targets`:
+    /// all its targets at once, or some of them (one at a time, as `send` does, so a
+    /// run that is killed keeps what it did).
     pub fn record(
         &mut self,
         source: &str,
@@ -191,9 +211,24 @@ impl Ledger {
         now: DateTime<Utc>,
     ) {
         let rec = self.posts.entry(source.to_string()).or_default();
+        if rec.hash != version.hash || rec.updated != version.updated {
+            // The post changed: what its targets heard was about the old version.
+            // Each is owed the new one (or, for a link gone since, its removal),
+            // whether or not it is among `done`.
+            let current: BTreeSet<&str> = targets.iter().map(String::as_str).collect();
+            rec.targets.retain(|t, r| {
+                current.contains(t.as_str()) || r.has_heard() || (r.removed && !r.status.is_final())
+            });
+            for (t, r) in rec.targets.iter_mut() {
+                r.heard = r.has_heard();
+                r.removed = !current.contains(t.as_str());
+                r.status = Status::Pending;
+            }
+        }
         rec.hash = version.hash.clone();
         rec.updated = version.updated.clone();
         for d in done {
+            let heard = rec.targets.get(&d.target).is_some_and(|r| r.heard);
             rec.targets.insert(
                 d.target.clone(),
                 TargetRecord {
@@ -202,6 +237,7 @@ impl Ledger {
                     note: d.note.clone(),
                     at: now,
                     removed: d.removed,
+                    heard: heard && d.status != Status::Sent,
                 },
             );
         }
@@ -323,5 +359,69 @@ mod tests {
         );
         assert!(l.due("s", &v("2"), &now).is_empty());
         assert_eq!(l.posts["s"].targets.len(), 1);
+    }
+
+    #[test]
+    fn one_target_at_a_time_after_a_change_keeps_the_rest_owed() {
+        let mut l = Ledger::default();
+        let t = targets(&["https://a/", "https://b/"]);
+        let both = [
+            done("https://a/", Status::Sent, false),
+            done("https://b/", Status::Sent, false),
+        ];
+        l.record("s", &v("1"), &t, &both, Utc::now());
+        // Version 2 links to a and c; one target is told, then the run is killed.
+        let now = targets(&["https://a/", "https://c/"]);
+        let all_due = l.due("s", &v("2"), &now);
+        assert_eq!(all_due.len(), 3, "{all_due:?}");
+        l.record(
+            "s",
+            &v("2"),
+            &now,
+            &[done("https://c/", Status::Sent, false)],
+            Utc::now(),
+        );
+        assert_eq!(
+            l.due("s", &v("2"), &now),
+            vec![
+                Due {
+                    target: "https://a/".into(),
+                    removed: false
+                },
+                Due {
+                    target: "https://b/".into(),
+                    removed: true
+                },
+            ],
+            "a and the removal from b are still owed"
+        );
+        // Killed again; then version 3 drops the link to a, which heard version 1.
+        let last = targets(&["https://c/"]);
+        let due = l.due("s", &v("3"), &last);
+        assert!(
+            due.contains(&Due {
+                target: "https://a/".into(),
+                removed: true
+            }),
+            "{due:?}"
+        );
+        l.record("s", &v("3"), &last, &[], Utc::now());
+        assert_eq!(
+            l.due("s", &v("3"), &last),
+            vec![
+                Due {
+                    target: "https://c/".into(),
+                    removed: false
+                },
+                Due {
+                    target: "https://a/".into(),
+                    removed: true
+                },
+                Due {
+                    target: "https://b/".into(),
+                    removed: true
+                },
+            ]
+        );
     }
 }

@@ -3,11 +3,11 @@
 //! `source` and `target`, remember the result.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
 use super::discover::{self, Found};
+use super::journal::{Journal, Line};
 use super::ledger::{Done, Ledger, Status, Version};
 use crate::error::Result;
 use crate::network::fetch::{Client, HttpOptions, run_pool};
@@ -43,9 +43,6 @@ pub struct Report {
     pub up_to_date: usize,
 }
 
-/// How often the ledger is saved while sending.
-const SAVE_EVERY: Duration = Duration::from_secs(2);
-
 struct Job {
     post: usize,
     source: String,
@@ -65,15 +62,114 @@ fn targets(site: &Site, post: usize, own: &str) -> Vec<String> {
     out
 }
 
-/// Send what is due for every post of `site` and record it in `ledger` (saved under
-/// `root`, except in a dry run). `progress` hears (done, total, target).
+/// Send what is due for every post of `site` and record it in the ledger under `root`
+/// (except in a dry run), each Webmention on disk before the next one is sent (see
+/// `journal`). `waiting` hears what to tell the teacher while another send of this
+/// site runs; `progress` hears (done, total, target).
 pub fn send(
     root: &Path,
     site: &Site,
-    mut ledger: Ledger,
     options: Options,
+    waiting: &mut dyn FnMut(&str),
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Report> {
+    let (mut ledger, journal) = if options.dry_run {
+        (Ledger::load(root)?, None)
+    } else {
+        let (ledger, journal) = Journal::open(root, waiting)?;
+        (ledger, Some(journal))
+    };
+    let Plan {
+        jobs,
+        posts: plans,
+        up_to_date,
+    } = plan(site, &ledger);
+
+    let http = HttpOptions::from_config(&site.config.site.network);
+    // Every hop is checked (the page, its redirects, the endpoint), and every
+    // connection again, with or without a proxy: see network::public.
+    let client = if options.allow_private {
+        Client::anywhere(http)
+    } else {
+        Client::public_only(http)
+    };
+    let total = jobs.len();
+    let mut finished = 0;
+    let mut told = vec![false; site.posts.len()];
+    let now = Utc::now();
+    let rows = run_pool(
+        &jobs,
+        site.config.site.network.concurrency,
+        |job| {
+            let (version, links) = &plans[job.post];
+            let step = notify(&client, job, site, options);
+            let Some(journal) = &journal else {
+                return step.into_row();
+            };
+            // One POST at a time, each on disk before the next starts: a kill leaves
+            // at most one Webmention sent and not recorded.
+            let turn = journal.turn();
+            if turn.is_broken() {
+                return step.not_sent("not sent: the previous result could not be recorded");
+            }
+            let row = match step {
+                Step::Post(row, endpoint) => post(&client, job, row, &endpoint),
+                Step::Done(row) => row,
+            };
+            let line = Line::new(&job.source, version, links, &done_of(&row), now);
+            // A failure is kept in the journal and stops the sends after this one.
+            let _ = turn.record(&line);
+            row
+        },
+        |i, row: &Row| {
+            finished += 1;
+            progress(finished, total, &row.target);
+            if options.dry_run {
+                return;
+            }
+            let post = jobs[i].post;
+            let (version, links) = &plans[post];
+            let permalink = &site.posts[post].permalink;
+            ledger.record(permalink, version, links, &[done_of(row)], now);
+            told[post] = true;
+        },
+    );
+
+    if let Some(journal) = journal {
+        if let Some(e) = journal.broken() {
+            // What was sent is in the ledger in memory; keep it if the disk allows.
+            let _ = ledger.save(root);
+            return Err(e);
+        }
+        // Posts with nothing to send still have their version and links recorded.
+        for (i, post) in site.posts.iter().enumerate() {
+            if told[i] {
+                continue;
+            }
+            let (version, links) = &plans[i];
+            if !ledger.posts.contains_key(&post.permalink) && links.is_empty() {
+                continue;
+            }
+            ledger.record(&post.permalink, version, links, &[], now);
+        }
+        journal.finish(&ledger)?;
+    }
+    Ok(Report {
+        rows,
+        dry_run: options.dry_run,
+        up_to_date,
+    })
+}
+
+/// What is due for every post, and each post's version and links.
+struct Plan {
+    jobs: Vec<Job>,
+    posts: Vec<(Version, Vec<String>)>,
+    /// Links already told that did not change.
+    up_to_date: usize,
+}
+
+fn plan(site: &Site, ledger: &Ledger) -> Plan {
     let own = normalize(site.config.base.url.as_str(), None)
         .map(|n| format!("{n}/"))
         .unwrap_or_default();
@@ -95,84 +191,49 @@ pub fn send(
         }
         plans.push((version, links));
     }
-
-    let http = HttpOptions::from_config(&site.config.site.network);
-    // Every hop is checked (the page, its redirects, the endpoint), and every
-    // connection again, with or without a proxy: see network::public.
-    let client = if options.allow_private {
-        Client::anywhere(http)
-    } else {
-        Client::public_only(http)
-    };
-    let total = jobs.len();
-    let mut finished = 0;
-    let mut left = vec![0usize; site.posts.len()];
-    for j in &jobs {
-        left[j.post] += 1;
-    }
-    let mut done: Vec<Vec<Done>> = vec![Vec::new(); site.posts.len()];
-    let mut saved = Instant::now();
-    let mut save_error = None;
-    let now = Utc::now();
-    let rows = run_pool(
-        &jobs,
-        site.config.site.network.concurrency,
-        |job| notify(&client, job, site, options),
-        |i, row: &Row| {
-            finished += 1;
-            progress(finished, total, &row.target);
-            if options.dry_run {
-                return;
-            }
-            // A post is recorded once all its targets were tried (a half-recorded post
-            // would forget the removed links still owed), and the ledger saved every
-            // few seconds, so an interrupted run does not send again what it sent.
-            let post = jobs[i].post;
-            done[post].push(Done {
-                target: row.target.clone(),
-                removed: row.removed,
-                status: row.status,
-                endpoint: row.endpoint.clone(),
-                note: row.note.clone(),
-            });
-            left[post] -= 1;
-            if left[post] == 0 {
-                let (version, links) = &plans[post];
-                let permalink = &site.posts[post].permalink;
-                ledger.record(permalink, version, links, &done[post], now);
-                if saved.elapsed() >= SAVE_EVERY && save_error.is_none() {
-                    save_error = ledger.save(root).err();
-                    saved = Instant::now();
-                }
-            }
-        },
-    );
-    if let Some(e) = save_error {
-        return Err(e);
-    }
-
-    if !options.dry_run {
-        // Posts with nothing to send still have their version and links recorded.
-        for (i, post) in site.posts.iter().enumerate() {
-            if !done[i].is_empty() {
-                continue;
-            }
-            let (version, links) = &plans[i];
-            if !ledger.posts.contains_key(&post.permalink) && links.is_empty() {
-                continue;
-            }
-            ledger.record(&post.permalink, version, links, &[], now);
-        }
-        ledger.save(root)?;
-    }
-    Ok(Report {
-        rows,
-        dry_run: options.dry_run,
+    Plan {
+        jobs,
+        posts: plans,
         up_to_date,
-    })
+    }
 }
 
-fn notify(client: &Client, job: &Job, site: &Site, options: Options) -> Row {
+fn done_of(row: &Row) -> Done {
+    Done {
+        target: row.target.clone(),
+        removed: row.removed,
+        status: row.status,
+        endpoint: row.endpoint.clone(),
+        note: row.note.clone(),
+    }
+}
+
+/// How far `notify` got without sending: to a result, or to an endpoint to POST to.
+enum Step {
+    Done(Row),
+    Post(Row, Url),
+}
+
+impl Step {
+    fn into_row(self) -> Row {
+        match self {
+            Step::Done(row) | Step::Post(row, _) => row,
+        }
+    }
+
+    fn not_sent(self, why: &str) -> Row {
+        match self {
+            Step::Done(row) => row,
+            Step::Post(mut row, _) => {
+                row.status = Status::Failed;
+                row.note = why.to_string();
+                row
+            }
+        }
+    }
+}
+
+fn notify(client: &Client, job: &Job, site: &Site, options: Options) -> Step {
     let mut row = Row {
         post: site.posts[job.post].path.clone(),
         target: job.target.clone(),
@@ -185,17 +246,17 @@ fn notify(client: &Client, job: &Job, site: &Site, options: Options) -> Row {
     if private(&job.target) {
         row.status = Status::Skipped;
         row.note = "the page is on a private or local address; --allow-private sends anyway".into();
-        return row;
+        return Step::Done(row);
     }
     let endpoint = match discover::discover(client, &job.target) {
         Found::Endpoint(e) => e,
         Found::NoEndpoint => {
             row.status = Status::NoEndpoint;
-            return row;
+            return Step::Done(row);
         }
         Found::Failed(why) => {
             row.note = format!("could not read the page: {why}");
-            return row;
+            return Step::Done(row);
         }
     };
     row.endpoint = endpoint.to_string();
@@ -203,13 +264,17 @@ fn notify(client: &Client, job: &Job, site: &Site, options: Options) -> Row {
         row.status = Status::Skipped;
         row.note =
             "the endpoint is on a private or local address; --allow-private sends anyway".into();
-        return row;
+        return Step::Done(row);
     }
     if options.dry_run {
         row.status = Status::Sent;
         row.note = "dry run: not sent".into();
-        return row;
+        return Step::Done(row);
     }
+    Step::Post(row, endpoint)
+}
+
+fn post(client: &Client, job: &Job, mut row: Row, endpoint: &Url) -> Row {
     match client.post_form(
         endpoint.as_str(),
         &[("source", &job.source), ("target", &job.target)],
@@ -247,6 +312,7 @@ impl Report {
                 (Status::NoEndpoint, _) => "no endpoint",
                 (Status::Failed, _) => "failed",
                 (Status::Skipped, _) => "skipped",
+                (Status::Pending, _) => "pending",
             };
             if r.removed {
                 format!("{s} (link removed)")

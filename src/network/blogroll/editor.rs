@@ -1,5 +1,7 @@
 //! Changes to `network.toml` that keep the teacher's comments and layout, written
-//! only when the result still loads.
+//! only when the result still loads. An `Editor` holds the network.toml lock from
+//! the moment it reads the file until it is dropped, so every change applies to what
+//! is on disk at that moment and no other staffroom command can write in between.
 
 use std::path::{Path, PathBuf};
 
@@ -7,27 +9,37 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
 use super::{Blog, Blogroll, NETWORK_FILE, same_feed};
 use crate::error::{Error, Location, Result};
+use crate::lock::{self, Lock};
+
+/// Held by an `Editor`; hidden, so builds and `serve` skip it.
+pub const NETWORK_LOCK: &str = ".network.toml.lock";
 
 /// network.toml opened for changes that keep the teacher's comments and layout.
 pub struct Editor {
     path: PathBuf,
     doc: DocumentMut,
     original: String,
+    /// What the file said when the lock was taken.
+    blogroll: Blogroll,
     changed: bool,
+    _lock: Lock,
 }
 
 const NEW_FILE_HEADER: &str = "# The blogs you follow. Each [[blog]] needs a name and a feed; site, tags and\n# note are optional. `staffroom network add URL` adds one for you.\n";
 
 impl Editor {
-    pub fn open(root: &Path) -> Result<Editor> {
+    /// Lock network.toml (waiting for another command's edit, as `lock::EDIT` says;
+    /// `waiting` hears what to tell the teacher) and read it.
+    pub fn open(root: &Path, waiting: &mut dyn FnMut(&str)) -> Result<Editor> {
         let path = root.join(NETWORK_FILE);
+        let lock = lock::acquire(&root.join(NETWORK_LOCK), &path, lock::EDIT, waiting)?;
         let original = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(Error::io(&path, e)),
         };
         // Check it the strict way first, so edits never build on a broken file.
-        Blogroll::parse(&path, &original)?;
+        let blogroll = Blogroll::parse(&path, &original)?;
         let text = if original.trim().is_empty() {
             NEW_FILE_HEADER.to_string()
         } else {
@@ -47,8 +59,16 @@ impl Editor {
             path,
             doc,
             original,
+            blogroll,
             changed: false,
+            _lock: lock,
         })
+    }
+
+    /// The blogs as the file listed them when it was locked: what a change must be
+    /// checked against (already followed? name taken?), not an earlier read.
+    pub fn blogroll(&self) -> &Blogroll {
+        &self.blogroll
     }
 
     pub fn add(&mut self, blog: &Blog) {
@@ -140,7 +160,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = "# my PLN\n[[blog]]\nname = \"A\" # the best\nfeed = \"https://a.org/old\" # moved once\n";
         std::fs::write(dir.path().join(NETWORK_FILE), text).unwrap();
-        let mut ed = Editor::open(dir.path()).unwrap();
+        let mut ed = Editor::open(dir.path(), &mut |_| {}).unwrap();
         assert!(ed.set_feed("https://a.org/old", "https://a.org/new"));
         ed.add(&Blog {
             name: "B".into(),

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::error::{Error, Location, Result, line_col};
-pub use editor::Editor;
+pub use editor::{Editor, NETWORK_LOCK};
 
 pub const NETWORK_FILE: &str = "network.toml";
 
