@@ -90,11 +90,20 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>> {
     if raw.trim().is_empty() {
         return Ok(Map::new());
     }
-    let value: Value = serde_yaml_ng::from_str(raw).map_err(|e| {
-        let line = e.location().map(|l| l.line() + FIRST_KEY_LINE - 1);
-        let column = e.location().map(|l| l.column());
+    // Parsed to YAML's own value first: it refuses a key given twice, where a map of
+    // JSON values would silently keep the last one.
+    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(raw).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        if let Some(key) = duplicate_key(&msg) {
+            return Error::input(
+                second_use(path, raw, key),
+                format!("front matter gives `{key}` twice"),
+            )
+            .with_hint(format!("keep one `{key}:` line and delete the other"));
+        }
+        let line = e.location().map(|l| l.line() + FIRST_KEY_LINE - 1);
+        let column = e.location().map(|l| l.column());
         Error::input(
             Location {
                 file: path.into(),
@@ -105,6 +114,13 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>> {
         )
         .with_hint("text with a colon in it needs quotes: title: \"Lesson 1: Density\"")
     })?;
+    let value = serde_json::to_value(&yaml).map_err(|e| {
+        Error::input(
+            Location::line(path, FIRST_KEY_LINE),
+            format!("front matter has a key that is not text: {e}"),
+        )
+        .with_hint("write keys as words, like title: or date:")
+    })?;
     match value {
         Value::Object(map) => Ok(map),
         Value::Null => Ok(Map::new()),
@@ -112,6 +128,24 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>> {
             Location::line(path, FIRST_KEY_LINE),
             "front matter must be a list of `key: value` lines",
         )),
+    }
+}
+
+/// The key serde_yaml names in "duplicate entry with key \"title\"".
+fn duplicate_key(msg: &str) -> Option<&str> {
+    let rest = msg.strip_prefix("duplicate entry with key \"")?;
+    rest.strip_suffix('"')
+}
+
+/// The line where a top-level key is given the second time.
+fn second_use(path: &Path, raw: &str, key: &str) -> Location {
+    let mut uses = raw.lines().enumerate().filter(|(_, l)| {
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    });
+    match uses.nth(1) {
+        Some((i, _)) => Location::line(path, i + FIRST_KEY_LINE),
+        None => Location::line(path, FIRST_KEY_LINE),
     }
 }
 
@@ -161,25 +195,36 @@ impl FrontMatter {
             loc.line = loc.line.map(|l| l + FIRST_KEY_LINE - 1).or(Some(1));
             loc
         };
-        for (key, value) in map {
+        // The names other generators use for our keys (Jekyll, Hugo), so a post copied
+        // across builds as it was written. Our own name wins when both are given.
+        let ours = |key: &str| map.contains_key(key);
+        for (key, value) in &map {
             let checked = match key.as_str() {
-                "title" => string(&value).map(|s| fm.title = s),
-                "date" => date(&value).map(|d| fm.date = Some(d)),
-                "updated" => date(&value).map(|d| fm.updated = Some(d)),
-                "tags" => strings(&value).map(|v| fm.tags = v),
-                "categories" => strings(&value).map(|v| fm.categories = v),
-                "summary" => string(&value).map(|s| fm.summary = Some(s)),
-                "slug" => string(&value).map(|s| fm.slug = Some(s)),
-                "draft" => boolean(&value).map(|b| fm.draft = b),
-                "aliases" => strings(&value).map(|v| fm.aliases = v),
-                "menu" => boolean(&value).map(|b| fm.menu = b),
+                "title" => string(value).map(|s| fm.title = s),
+                "date" => date(value).map(|d| fm.date = Some(d)),
+                "updated" => date(value).map(|d| fm.updated = Some(d)),
+                "lastmod" | "last_modified_at" if !ours("updated") => {
+                    date(value).map(|d| fm.updated = fm.updated.max(Some(d)))
+                }
+                "tags" => listed(value, &[',']).map(|v| fm.tags = v),
+                // Jekyll separates categories with spaces: `categories: jekyll update`.
+                "categories" => listed(value, &[',', ' ']).map(|v| fm.categories = v),
+                "summary" => string(value).map(|s| fm.summary = Some(s)),
+                "excerpt" if !ours("summary") => string(value).map(|s| fm.summary = Some(s)),
+                "slug" => string(value).map(|s| fm.slug = Some(s)),
+                "draft" => boolean(value).map(|b| fm.draft |= b),
+                // Jekyll's way to keep a post off the site.
+                "published" => boolean(value).map(|b| fm.draft |= !b),
+                "aliases" => strings(value).map(|v| fm.aliases.extend(v)),
+                "redirect_from" => strings(value).map(|v| fm.aliases.extend(v)),
+                "menu" => boolean(value).map(|b| fm.menu = b),
                 _ => {
                     fm.extra.insert(key.clone(), value.clone());
                     Ok(())
                 }
             };
             if let Err(msg) = checked {
-                errors.push(Error::input(at(&key), format!("`{key}` {msg}")));
+                errors.push(Error::input(at(key), format!("`{key}` {msg}")));
             }
         }
         if fm.title.trim().is_empty() && errors.is_empty() {
@@ -207,6 +252,20 @@ fn boolean(v: &Value) -> std::result::Result<bool, String> {
     match v {
         Value::Bool(b) => Ok(*b),
         _ => Err(format!("must be true or false, not {}", kind(v))),
+    }
+}
+
+/// A list of text, where one string holding separators is a list too, as teachers
+/// write `tags: maths, year 7` and Jekyll writes `categories: jekyll update`.
+fn listed(v: &Value, separators: &[char]) -> std::result::Result<Vec<String>, String> {
+    match v {
+        Value::String(s) => Ok(s
+            .split(separators)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect()),
+        _ => strings(v),
     }
 }
 
@@ -256,6 +315,12 @@ pub fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d);
     }
+    // Jekyll's own format, `2014-12-17 11:16:21 -0800`, and the same without seconds.
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%d %H:%M %z"] {
+        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
+            return Some(d);
+        }
+    }
     let utc = FixedOffset::east_opt(0)?;
     for fmt in [
         "%Y-%m-%dT%H:%M:%S",
@@ -293,6 +358,37 @@ mod tests {
                 .unwrap();
         assert!(t.draft);
         assert_eq!(t.date.unwrap().to_rfc3339(), "2024-03-01T10:00:00+01:00");
+    }
+
+    #[test]
+    fn other_generators_keys_and_lists_in_one_string() {
+        let f = parse(
+            "---\ntitle: T\ndate: 2014-12-17 11:16:21 -0800\npublished: false\n\
+             tags: \"maths, year 7\"\ncategories: jekyll update\nexcerpt: Short.\n\
+             redirect_from: [/2014/old/]\nlast_modified_at: 2015-01-02\n---\n",
+        )
+        .unwrap();
+        assert_eq!(f.date.unwrap().to_rfc3339(), "2014-12-17T11:16:21-08:00");
+        assert!(f.draft);
+        assert_eq!(f.tags, ["maths", "year 7"]);
+        assert_eq!(f.categories, ["jekyll", "update"]);
+        assert_eq!(f.summary.as_deref(), Some("Short."));
+        assert_eq!(f.aliases, ["/2014/old/"]);
+        assert_eq!(f.updated.unwrap().date_naive().to_string(), "2015-01-02");
+        let ours = parse("---\ntitle: T\nsummary: Ours.\nexcerpt: Theirs.\n---\n").unwrap();
+        assert_eq!(ours.summary.as_deref(), Some("Ours."));
+        assert_eq!(ours.extra["excerpt"], "Theirs.");
+    }
+
+    #[test]
+    fn a_key_given_twice_names_the_second_line() {
+        let err = parse("---\ntitle: A\ndate: 2024-01-01\ntitle: B\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("post.md:4: front matter gives `title` twice"),
+            "{err}"
+        );
     }
 
     #[test]

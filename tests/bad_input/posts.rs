@@ -207,7 +207,6 @@ cases! {
         code: 0,
         setup: |s| fm(s, "title: T\ndate: 2024-03-01 09:30"),
     }
-    #[ignore = "bug: the last title silently wins; site.toml and TOML front matter refuse a duplicate key, issue #13"]
     a_front_matter_key_given_twice {
         intent: "the same front matter key twice",
         code: 1,
@@ -255,7 +254,6 @@ cases! {
         code: 0,
         setup: |s| fm(s, "title: T\ndate: \"2024-01-01\""),
     }
-    #[ignore = "bug: DESIGN.md says tags: \"a, b\" is a list, but it becomes one tag `maths-year-7`; issue #13"]
     tags_as_one_string {
         intent: "tags written as one string, \"a, b\"",
         code: 0,
@@ -302,7 +300,6 @@ cases! {
             s.post("2024-03-01-fractions.md", "title: Fractions", "x");
         },
     }
-    #[ignore = "bug: DESIGN.md says files copied by hand from Jekyll build too; not implemented yet, issue #13"]
     published_false {
         intent: "published: false (Jekyll's draft)",
         code: 0,
@@ -318,7 +315,6 @@ cases! {
         },
         check: |s, _| assert!(s.exists("posts/long/index.html")),
     }
-    #[ignore = "bug: DESIGN.md says files copied by hand from Jekyll build too; not implemented yet, issue #13"]
     redirect_from_jekyll {
         intent: "redirect_from (Jekyll's aliases)",
         code: 0,
