@@ -5,7 +5,6 @@
 mod headings;
 mod links;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
@@ -54,7 +53,7 @@ pub fn render(
     let mut out: Vec<Event> = Vec::new();
     let mut broken = Vec::new();
     let mut toc = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids = headings::Ids::default();
     let mut plain = String::new();
     let mut outbound = Vec::new();
     let mut first_paragraph: Option<(usize, usize)> = None;
