@@ -132,11 +132,13 @@ pub fn load_all(root: &Path) -> Result<Vec<Loaded>> {
         }
     }
     paths.sort();
-    Error::all(
-        paths
-            .into_iter()
-            .map(|path| load_one(&path).map(|response| Loaded { path, response })),
-    )
+    // A response file linked to one outside the site would have its text shown in
+    // the pages (or in an error message, in a CI log).
+    let site = crate::content::inside::SiteFolder::new(root)?;
+    Error::all(paths.into_iter().map(|path| {
+        site.check(&path)?;
+        load_one(&path).map(|response| Loaded { path, response })
+    }))
 }
 
 pub fn load_one(path: &Path) -> Result<Stored> {
