@@ -44,22 +44,31 @@ impl SiteFolder {
             )
             .with_hint("copy the file into the site instead, and remove the link"));
         };
-        // Hidden files (`.git/config`, `.env`) are never published by name; a link
-        // must not publish them either.
-        if let Some(hidden) = inside
-            .components()
-            .find(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-        {
-            return Err(Error::input(
-                Location::file(rel),
-                format!(
-                    "is a link to a hidden {what} of the site ({}), which staffroom does not publish",
-                    Path::new(hidden.as_os_str()).display()
-                ),
-            )
-            .with_hint("copy the file into the site instead, and remove the link"));
+        if inside == rel {
+            return Ok(());
         }
-        Ok(())
+        // Through a link: hidden files (`.git/config`, `.env`) and the site's settings
+        // are never published by name, and a link must not publish them either.
+        let private = inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .find(|c| c.starts_with('.'))
+            .map(|c| format!("a hidden {what} of the site ({c})"))
+            .or_else(|| {
+                let settings = [crate::config::SITE_FILE, crate::network::blogroll::NETWORK_FILE];
+                settings
+                    .iter()
+                    .find(|f| inside == Path::new(f))
+                    .map(|f| format!("the site's settings ({f})"))
+            });
+        match private {
+            Some(target) => Err(Error::input(
+                Location::file(rel),
+                format!("is a link to {target}, which staffroom does not publish"),
+            )
+            .with_hint("copy what should be published into the site instead, and remove the link")),
+            None => Ok(()),
+        }
     }
 
     /// Like `check`, for a file to be read that may not exist: a missing file is
@@ -130,7 +139,6 @@ mod tests {
         std::fs::write(root.join("site.toml"), "").unwrap();
         std::fs::write(tmp.path().join("secret"), "").unwrap();
         let site = SiteFolder::new(&root).unwrap();
-        symlink("../site.toml", root.join("static/ok")).unwrap();
         symlink("inner", root.join("static/dir-ok")).unwrap();
         symlink("../../secret", root.join("static/bad")).unwrap();
         // A chain: a link inside, to a link that leaves.
@@ -141,6 +149,9 @@ mod tests {
         std::fs::write(root.join(".git/config"), "").unwrap();
         symlink("../.git/config", root.join("static/git")).unwrap();
         symlink("../.git", root.join("static/gitdir")).unwrap();
+        std::fs::write(root.join("static/inner/a.css"), "").unwrap();
+        symlink("inner/a.css", root.join("static/ok")).unwrap();
+        symlink("../site.toml", root.join("static/settings")).unwrap();
         for ok in ["static/ok", "static/dir-ok", "static/inner/up", "site.toml"] {
             site.check(&root.join(ok)).unwrap();
         }
@@ -153,6 +164,11 @@ mod tests {
             let e = site.check(&root.join(bad)).unwrap_err().to_string();
             assert!(e.starts_with(&format!("{bad}: is a link to a hidden ")), "{e}");
         }
+        let e = site.check(&root.join("static/settings")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "static/settings: is a link to the site's settings (site.toml), which staffroom does not publish\n  hint: copy what should be published into the site instead, and remove the link"
+        );
         site.check_if_present(&root.join("static/none")).unwrap();
     }
 }
