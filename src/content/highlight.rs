@@ -35,12 +35,18 @@ impl Highlighter {
     /// `<pre>` for a fenced block. An unknown language is plain code, never an error.
     pub fn block(&self, lang: Option<&str>, code: &str) -> String {
         let lang = lang.map(str::trim).filter(|l| !l.is_empty());
-        let syntax = lang.filter(|_| code.len() <= HIGHLIGHT_MAX_BYTES).and_then(|l| {
-            self.syntaxes
-                .find_syntax_by_token(l)
-                .or_else(|| self.syntaxes.find_syntax_by_token(&l.to_ascii_lowercase()))
-        });
-        let reserve = if syntax.is_some() { code.len() * 2 } else { code.len() + code.len() / 8 };
+        let syntax = lang
+            .filter(|_| code.len() <= HIGHLIGHT_MAX_BYTES)
+            .and_then(|l| {
+                self.syntaxes
+                    .find_syntax_by_token(l)
+                    .or_else(|| self.syntaxes.find_syntax_by_token(&l.to_ascii_lowercase()))
+            });
+        let reserve = if syntax.is_some() {
+            code.len() * 2
+        } else {
+            code.len() + code.len() / 8
+        };
         let mut out = String::with_capacity(reserve + 64);
         // Long lines scroll; keyboard users must be able to focus the block to scroll it.
         out.push_str("<pre class=\"code\" tabindex=\"0\"");

@@ -55,7 +55,10 @@ impl SiteFolder {
             .find(|c| c.starts_with('.'))
             .map(|c| format!("a hidden {what} of the site ({c})"))
             .or_else(|| {
-                let settings = [crate::config::SITE_FILE, crate::network::blogroll::NETWORK_FILE];
+                let settings = [
+                    crate::config::SITE_FILE,
+                    crate::network::blogroll::NETWORK_FILE,
+                ];
                 settings
                     .iter()
                     .find(|f| inside == Path::new(f))
@@ -162,7 +165,10 @@ mod tests {
         }
         for bad in ["static/git", "static/gitdir"] {
             let e = site.check(&root.join(bad)).unwrap_err().to_string();
-            assert!(e.starts_with(&format!("{bad}: is a link to a hidden ")), "{e}");
+            assert!(
+                e.starts_with(&format!("{bad}: is a link to a hidden ")),
+                "{e}"
+            );
         }
         let e = site.check(&root.join("static/settings")).unwrap_err();
         assert_eq!(

@@ -15,8 +15,8 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use super::highlight::Highlighter;
 pub use headings::Heading;
 use links::rewrite_link_event;
-use summary::{Recorder, Words};
 pub use links::{BrokenLink, LinkContext, normalize};
+use summary::{Recorder, Words};
 
 /// A file's Markdown, rendered. Its parts are shared, not copied: `serve` keeps it
 /// between rebuilds, and each rebuild's model points to the same text.
