@@ -72,11 +72,22 @@ pub fn render(
     // tens of times its size.
     let mut html = String::with_capacity(body.len() + body.len() / 2);
     pulldown_cmark::html::push_html(&mut html, t.by_ref());
-    if !t.broken.is_empty() {
-        return Err(t.broken);
+    let Transform {
+        events,
+        broken,
+        mut outbound,
+        toc,
+        words,
+        summary,
+        ..
+    } = t;
+    // The parser's tree of the text is the largest thing here: gone before the
+    // HTML is copied into its shared form.
+    drop(events);
+    if !broken.is_empty() {
+        return Err(broken);
     }
-    let (summary, has_more) = t.summary.finish(html.len(), html.trim().is_empty());
-    let mut outbound = t.outbound;
+    let (summary, has_more) = summary.finish(html.len(), html.trim().is_empty());
     outbound.sort();
     outbound.dedup();
     Ok(Rendered {
@@ -84,8 +95,8 @@ pub fn render(
         description: super::text::plain_text(&summary, DESCRIPTION_CHARS).into(),
         summary: summary.into(),
         has_more,
-        toc: t.toc.into(),
-        word_count: t.words.count(),
+        toc: toc.into(),
+        word_count: words.count(),
         outbound: outbound.into(),
     })
 }
