@@ -59,6 +59,10 @@ pub enum Verdict {
 pub type Cache = BTreeMap<String, Checked>;
 
 pub fn load_cache(root: &Path) -> Cache {
+    // A cache linked to a file outside the site is not read: it is only a cache.
+    if crate::content::inside::check_site_file(root, &root.join(CACHE_FILE)).is_err() {
+        return Cache::default();
+    }
     std::fs::read(root.join(CACHE_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())

@@ -208,6 +208,7 @@ pub struct Config {
 impl Config {
     pub fn load(root: &Path) -> Result<Config> {
         let path = root.join(SITE_FILE);
+        crate::content::inside::check_site_file(root, &path)?;
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -10,6 +10,11 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 const LIGHT_THEME: &str = "InspiredGitHub";
 const DARK_THEME: &str = "base16-ocean.dark";
 
+/// Code blocks longer than this are shown as plain code: syntect's classed HTML is
+/// several times the code's size and slow to make (a 10 MB block took 75 times its
+/// size in memory), and nobody reads colours in a block that long.
+pub const HIGHLIGHT_MAX_BYTES: usize = 256 * 1024;
+
 pub struct Highlighter {
     syntaxes: SyntaxSet,
 }
@@ -30,12 +35,19 @@ impl Highlighter {
     /// `<pre>` for a fenced block. An unknown language is plain code, never an error.
     pub fn block(&self, lang: Option<&str>, code: &str) -> String {
         let lang = lang.map(str::trim).filter(|l| !l.is_empty());
-        let syntax = lang.and_then(|l| {
-            self.syntaxes
-                .find_syntax_by_token(l)
-                .or_else(|| self.syntaxes.find_syntax_by_token(&l.to_ascii_lowercase()))
-        });
-        let mut out = String::with_capacity(code.len() * 2 + 64);
+        let syntax = lang
+            .filter(|_| code.len() <= HIGHLIGHT_MAX_BYTES)
+            .and_then(|l| {
+                self.syntaxes
+                    .find_syntax_by_token(l)
+                    .or_else(|| self.syntaxes.find_syntax_by_token(&l.to_ascii_lowercase()))
+            });
+        let reserve = if syntax.is_some() {
+            code.len() * 2
+        } else {
+            code.len() + code.len() / 8
+        };
+        let mut out = String::with_capacity(reserve + 64);
         // Long lines scroll; keyboard users must be able to focus the block to scroll it.
         out.push_str("<pre class=\"code\" tabindex=\"0\"");
         if let Some(l) = lang {
@@ -168,6 +180,17 @@ mod tests {
         let odd = h.block(Some("scratchblocks"), "when flag clicked <go>\n");
         assert!(odd.contains("when flag clicked &lt;go&gt;"), "{odd}");
         assert!(odd.contains("data-lang=\"scratchblocks\""));
+    }
+
+    #[test]
+    fn a_huge_block_is_plain_code() {
+        let h = Highlighter::new();
+        let code = "x = 1 < 2\n".repeat(HIGHLIGHT_MAX_BYTES / 10 + 1);
+        let out = h.block(Some("python"), &code);
+        assert!(!out.contains("hl-"));
+        assert!(out.contains("data-lang=\"python\""));
+        assert!(out.contains("x = 1 &lt; 2\n"));
+        assert!(out.len() < code.len() * 2);
     }
 
     #[test]

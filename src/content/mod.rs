@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod front_matter;
 pub mod highlight;
+pub mod inside;
 pub mod markdown;
 pub mod text;
 
@@ -15,6 +16,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Location, Result};
 pub use cache::Cache;
 pub use front_matter::FrontMatter;
+use inside::SiteFolder;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -78,39 +80,35 @@ fn strip_date_prefix(name: &str) -> &str {
 /// bytes are unchanged since a build that used `cache` are not parsed again.
 pub fn load(root: &Path, cache: &Cache) -> Result<Vec<Source>> {
     let content = root.join("content");
+    let site = SiteFolder::new(root)?;
     let mut files = Vec::new();
     for (dir, kind) in [("posts", Kind::Post), ("pages", Kind::Page)] {
         let base = content.join(dir);
         if base.is_dir() {
-            find_markdown(&base, kind, &mut files)?;
+            find_markdown(&site, &base, kind, &mut files)?;
         }
     }
     let results: Vec<Result<Source>> = files
         .par_iter()
-        .map(|(path, kind)| read_source(&content, path, *kind, cache))
+        .map(|(path, kind)| read_source(&site, &content, path, *kind, cache))
         .collect();
     Error::all(results)
 }
 
-fn find_markdown(base: &Path, kind: Kind, out: &mut Vec<(PathBuf, Kind)>) -> Result<()> {
+fn find_markdown(
+    site: &SiteFolder,
+    base: &Path,
+    kind: Kind,
+    out: &mut Vec<(PathBuf, Kind)>,
+) -> Result<()> {
     let start = out.len();
     let walker = walkdir::WalkDir::new(base)
         .follow_links(true)
         .into_iter()
         .filter_entry(|e| !is_hidden(e.file_name()));
     for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(base).to_path_buf();
-            if e.loop_ancestor().is_some() {
-                Error::input(
-                    Location::file(&path),
-                    "this folder link points back into itself (a symlink loop)",
-                )
-                .with_hint("remove the symbolic link")
-            } else {
-                Error::input(Location::file(&path), format!("cannot be read: {e}"))
-            }
-        })?;
+        let entry = entry.map_err(|e| inside::walk_error(e, base))?;
+        site.check_entry(&entry)?;
         if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "md") {
             out.push((entry.into_path(), kind));
         }
@@ -143,7 +141,13 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     n.starts_with('.') || n.ends_with('~') || n.starts_with('#')
 }
 
-fn read_source(content: &Path, path: &Path, kind: Kind, cache: &Cache) -> Result<Source> {
+fn read_source(
+    site: &SiteFolder,
+    content: &Path,
+    path: &Path,
+    kind: Kind,
+    cache: &Cache,
+) -> Result<Source> {
     // A file whose size, times and inode are as at the last build still has the
     // bytes it had then: skip reading and hashing it again.
     let stamp = std::fs::metadata(path)
@@ -172,7 +176,7 @@ fn read_source(content: &Path, path: &Path, kind: Kind, cache: &Cache) -> Result
     };
     // Bundle files are listed every time: adding an image changes no Markdown.
     if let Some(dir) = source.bundle_dir() {
-        source.assets = bundle_assets(dir)?;
+        source.assets = bundle_assets(site, dir)?;
     }
     Ok(source)
 }
@@ -200,7 +204,7 @@ fn parse(path: &Path, bytes: Vec<u8>) -> Result<cache::Parsed> {
     })
 }
 
-fn bundle_assets(dir: &Path) -> Result<Vec<PathBuf>> {
+fn bundle_assets(site: &SiteFolder, dir: &Path) -> Result<Vec<PathBuf>> {
     let mut assets = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
@@ -208,12 +212,8 @@ fn bundle_assets(dir: &Path) -> Result<Vec<PathBuf>> {
         .into_iter()
         .filter_entry(|e| !is_hidden(e.file_name()));
     for entry in walker {
-        let entry = entry.map_err(|e| {
-            Error::input(
-                Location::file(e.path().unwrap_or(dir)),
-                format!("cannot be read: {e}"),
-            )
-        })?;
+        let entry = entry.map_err(|e| inside::walk_error(e, dir))?;
+        site.check_entry(&entry)?;
         let p = entry.path();
         let nested_bundle = p != dir && entry.file_type().is_dir() && p.join("index.md").exists();
         if nested_bundle {
@@ -282,7 +282,8 @@ mod tests {
         }
         let base = dir.path().join("posts");
         let mut found = Vec::new();
-        find_markdown(&base, Kind::Post, &mut found).unwrap();
+        let site = SiteFolder::new(dir.path()).unwrap();
+        find_markdown(&site, &base, Kind::Post, &mut found).unwrap();
         let rel: Vec<_> = found
             .iter()
             .map(|(p, _)| p.strip_prefix(&base).unwrap().to_str().unwrap())

@@ -143,6 +143,7 @@ pub fn path_for(root: &Path, blog: &Blog) -> PathBuf {
 /// The cache of one blog; a fresh one when it was never fetched.
 pub fn load(root: &Path, blog: &Blog) -> Result<BlogCache> {
     let path = path_for(root, blog);
+    crate::content::inside::check_site_file(root, &path)?;
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BlogCache::new(blog)),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
+use crate::content::inside::SiteFolder;
 use crate::error::{Error, Location, Result};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -73,8 +74,9 @@ impl ThemeFiles {
             layers.push(dir);
         }
         layers.push(root.to_path_buf());
+        let site = SiteFolder::new(root)?;
         for layer in layers {
-            for (name, path) in disk_files(&layer.join("templates"))? {
+            for (name, path) in disk_files(&site, &layer.join("templates"))? {
                 let text = std::fs::read_to_string(&path).map_err(|e| {
                     Error::input(
                         Location::file(&path),
@@ -83,7 +85,7 @@ impl ThemeFiles {
                 })?;
                 files.templates.insert(name, (text, Origin::File(path)));
             }
-            for (name, path) in disk_files(&layer.join("static"))? {
+            for (name, path) in disk_files(&site, &layer.join("static"))? {
                 files.statics.insert(name, Origin::File(path));
             }
         }
@@ -106,7 +108,10 @@ fn rel_name(path: &Path, prefix: &str) -> String {
         .replace('\\', "/")
 }
 
-fn disk_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// The files under `dir`, following links that stay inside the site: a template
+/// linked to a secret file could be printed by an `include`, a static file is
+/// published as it is.
+fn disk_files(site: &SiteFolder, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     if !dir.is_dir() {
         return Ok(out);
@@ -115,12 +120,8 @@ fn disk_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         .follow_links(true)
         .sort_by_file_name()
     {
-        let entry = entry.map_err(|e| {
-            Error::input(
-                Location::file(e.path().unwrap_or(dir)),
-                format!("cannot be read: {e}"),
-            )
-        })?;
+        let entry = entry.map_err(|e| crate::content::inside::walk_error(e, dir))?;
+        site.check_entry(&entry)?;
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
         if entry.file_type().is_file() && !hidden {
             let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());

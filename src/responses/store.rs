@@ -119,15 +119,24 @@ pub fn load_all(root: &Path) -> Result<Vec<Loaded>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io(&dir, e)),
     };
+    // A response file linked to one outside the site would have its text shown in
+    // the pages (or in an error message, in a CI log). The folder is resolved once;
+    // only the links in it need resolving again.
+    let site = crate::content::inside::SiteFolder::new(root)?;
+    site.check(&dir)?;
     let mut paths = Vec::new();
     for entry in read {
-        let path = entry.map_err(|e| Error::io(&dir, e))?.path();
+        let entry = entry.map_err(|e| Error::io(&dir, e))?;
+        let path = entry.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let hidden = path
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
         if !hidden && matches!(ext, "toml" | "json") && path.is_file() {
+            if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                site.check(&path)?;
+            }
             paths.push(path);
         }
     }

@@ -125,6 +125,7 @@ impl Ledger {
 
     pub fn load(root: &Path) -> Result<Ledger> {
         let path = Self::path(root);
+        crate::content::inside::check_site_file(root, &path)?;
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -1,7 +1,7 @@
 //! Heading ids, the tags around a heading with its self-link, and the entries of the
 //! table of contents.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, HeadingLevel};
 use serde::Serialize;
@@ -15,9 +15,19 @@ pub struct Heading {
     pub title: String,
 }
 
+/// The ids given so far in one file, and for each id asked for twice, the next
+/// number to try after it. Trying `notes-1`, `notes-2`... from 1 on every repeat
+/// made a post of many equal headings quadratic; a number once found taken stays
+/// taken, so starting where the last search ended gives the same ids.
+#[derive(Default)]
+pub(super) struct Ids {
+    taken: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
 /// The id the teacher gave (`{#id}`), else one made from the text; a repeat gets a
 /// number, so every link to a section lands on that section.
-pub(super) fn heading_id(ids: &mut HashSet<String>, given: Option<CowStr>, text: &str) -> String {
+pub(super) fn heading_id(ids: &mut Ids, given: Option<CowStr>, text: &str) -> String {
     let base = given.map(|i| i.to_string()).unwrap_or_else(|| {
         let s = slug::slugify(text);
         if s.is_empty() { "section".into() } else { s }
@@ -67,14 +77,18 @@ pub(super) fn heading_number(level: HeadingLevel) -> u8 {
     }
 }
 
-fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
-    let mut id = base.to_string();
-    let mut n = 1;
-    while !ids.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
+fn unique_id(ids: &mut Ids, base: &str) -> String {
+    if ids.taken.insert(base.to_string()) {
+        return base.to_string();
     }
-    id
+    let n = ids.next.entry(base.to_string()).or_insert(1);
+    loop {
+        let id = format!("{base}-{n}");
+        *n += 1;
+        if ids.taken.insert(id.clone()) {
+            return id;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -96,5 +110,23 @@ mod tests {
         assert!(r.html.contains("id=\"hello-there-1\""));
         assert!(r.html.contains("id=\"mine\""));
         assert_eq!(r.toc.len(), 3);
+    }
+
+    #[test]
+    fn repeated_ids_count_on_past_ids_written_by_hand() {
+        let mut ids = super::Ids::default();
+        let mut id = |given: Option<&'static str>, text| {
+            super::heading_id(&mut ids, given.map(Into::into), text)
+        };
+        assert_eq!(id(None, "Notes"), "notes");
+        assert_eq!(id(None, "Notes 1"), "notes-1");
+        assert_eq!(id(Some("notes-2"), "x"), "notes-2");
+        assert_eq!(id(None, "Notes"), "notes-3");
+        assert_eq!(id(None, "Notes 1"), "notes-1-1");
+        assert_eq!(id(None, "Notes"), "notes-4");
+        assert_eq!(id(Some("notes-5"), "x"), "notes-5");
+        assert_eq!(id(Some("notes-5"), "x"), "notes-5-1");
+        assert_eq!(id(None, "Notes"), "notes-6");
+        assert_eq!(id(None, "Notes-1-1"), "notes-1-1-1");
     }
 }

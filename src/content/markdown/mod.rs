@@ -4,8 +4,10 @@
 
 mod headings;
 mod links;
+mod summary;
 
-use std::collections::HashSet;
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
@@ -14,6 +16,7 @@ use super::highlight::Highlighter;
 pub use headings::Heading;
 use links::rewrite_link_event;
 pub use links::{BrokenLink, LinkContext, normalize};
+use summary::{Recorder, Words};
 
 /// A file's Markdown, rendered. Its parts are shared, not copied: `serve` keeps it
 /// between rebuilds, and each rebuild's model points to the same text.
@@ -51,20 +54,94 @@ pub fn render(
     links: &LinkContext,
     hl: &Highlighter,
 ) -> Result<Rendered, Vec<BrokenLink>> {
-    let mut out: Vec<Event> = Vec::new();
-    let mut broken = Vec::new();
-    let mut toc = Vec::new();
-    let mut ids = HashSet::new();
-    let mut plain = String::new();
-    let mut outbound = Vec::new();
-    let mut first_paragraph: Option<(usize, usize)> = None;
-    let mut more_at: Option<usize> = None;
-    let mut depth = 0usize;
+    let parser = Parser::new_ext(body, options()).into_offset_iter();
+    let mut t = Transform {
+        events: parser,
+        pending: VecDeque::new(),
+        links,
+        hl,
+        broken: Vec::new(),
+        outbound: Vec::new(),
+        toc: Vec::new(),
+        ids: headings::Ids::default(),
+        words: Words::default(),
+        depth: 0,
+        summary: Recorder::new(),
+    };
+    // The events go straight to the writer: held in a list, a long post took
+    // tens of times its size.
+    let mut html = String::with_capacity(body.len() + body.len() / 2);
+    pulldown_cmark::html::push_html(&mut html, t.by_ref());
+    let Transform {
+        events,
+        broken,
+        mut outbound,
+        toc,
+        words,
+        summary,
+        ..
+    } = t;
+    // The parser's tree of the text is the largest thing here: gone before the
+    // HTML is copied into its shared form.
+    drop(events);
+    if !broken.is_empty() {
+        return Err(broken);
+    }
+    let (summary, has_more) = summary.finish(html.len(), html.trim().is_empty());
+    outbound.sort();
+    outbound.dedup();
+    Ok(Rendered {
+        html: html.into(),
+        description: super::text::plain_text(&summary, DESCRIPTION_CHARS).into(),
+        summary: summary.into(),
+        has_more,
+        toc: toc.into(),
+        word_count: words.count(),
+        outbound: outbound.into(),
+    })
+}
 
-    let mut events = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .peekable();
-    while let Some((event, range)) = events.next() {
+/// pulldown-cmark's events on their way to the HTML writer: headings get ids and
+/// self-links, code is highlighted, links resolved; the summary, the table of
+/// contents and the word count are gathered on the way.
+struct Transform<'a, 'c, I> {
+    events: I,
+    /// Events made from one input event (a heading gives several).
+    pending: VecDeque<Event<'a>>,
+    links: &'c LinkContext<'c>,
+    hl: &'c Highlighter,
+    broken: Vec<BrokenLink>,
+    outbound: Vec<String>,
+    toc: Vec<Heading>,
+    ids: headings::Ids,
+    words: Words,
+    depth: usize,
+    summary: Recorder<'a>,
+}
+
+impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Iterator for Transform<'a, '_, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        while self.pending.is_empty() {
+            let (event, range) = self.events.next()?;
+            self.step(event, range);
+        }
+        self.pending.pop_front()
+    }
+}
+
+impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Transform<'a, '_, I> {
+    fn emit(&mut self, e: Event<'a>) {
+        self.summary.push(&e);
+        self.pending.push_back(e);
+    }
+
+    fn link(&mut self, e: Event<'a>, at: usize) -> Event<'a> {
+        rewrite_link_event(e, self.links, at, &mut self.broken, &mut self.outbound)
+    }
+
+    fn step(&mut self, event: Event<'a>, range: Range<usize>) {
         match event {
             Event::Start(Tag::Heading {
                 level,
@@ -74,7 +151,7 @@ pub fn render(
             }) => {
                 let mut inner = Vec::new();
                 let mut text = String::new();
-                for (e, _) in events.by_ref() {
+                for (e, _) in self.events.by_ref() {
                     match e {
                         Event::End(TagEnd::Heading(_)) => break,
                         Event::Text(ref t) | Event::Code(ref t) => {
@@ -84,24 +161,19 @@ pub fn render(
                         other => inner.push(other),
                     }
                 }
-                let id = headings::heading_id(&mut ids, id, &text);
+                let id = headings::heading_id(&mut self.ids, id, &text);
                 let n = headings::heading_number(level);
-                out.push(Event::Html(
+                self.emit(Event::Html(
                     headings::open_tag(n, &id, &classes, &attrs).into(),
                 ));
                 for e in inner {
-                    out.push(rewrite_link_event(
-                        e,
-                        links,
-                        range.start,
-                        &mut broken,
-                        &mut outbound,
-                    ));
+                    let e = self.link(e, range.start);
+                    self.emit(e);
                 }
-                out.push(Event::Html(headings::close_tag(n, &id, &text).into()));
-                plain.push_str(&text);
-                plain.push(' ');
-                toc.push(Heading {
+                self.emit(Event::Html(headings::close_tag(n, &id, &text).into()));
+                self.words.text(&text);
+                self.words.space();
+                self.toc.push(Heading {
                     level: n,
                     id,
                     title: text,
@@ -116,20 +188,21 @@ pub fn render(
                     CodeBlockKind::Indented => None,
                 };
                 let mut code = String::new();
-                for (e, _) in events.by_ref() {
+                for (e, _) in self.events.by_ref() {
                     match e {
                         Event::End(TagEnd::CodeBlock) => break,
                         Event::Text(t) => code.push_str(&t),
                         _ => {}
                     }
                 }
-                out.push(Event::Html(hl.block(lang.as_deref(), &code).into()));
+                let block = self.hl.block(lang.as_deref(), &code);
+                self.emit(Event::Html(block.into()));
             }
             Event::Html(ref h) | Event::InlineHtml(ref h) if h.trim() == MORE_MARKER => {
-                if more_at.is_none() && depth <= 1 {
-                    more_at = Some(out.len());
+                if !self.summary.found_more() && self.depth <= 1 {
+                    self.summary.more_marker();
                 }
-                out.push(Event::Html("<span id=\"more\"></span>\n".into()));
+                self.emit(Event::Html("<span id=\"more\"></span>\n".into()));
             }
             Event::TaskListMarker(done) => {
                 let (checked, label) = if done {
@@ -137,7 +210,7 @@ pub fn render(
                 } else {
                     ("", "Not done")
                 };
-                out.push(Event::Html(
+                self.emit(Event::Html(
                     format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ")
                         .into(),
                 ));
@@ -145,87 +218,44 @@ pub fn render(
             Event::Start(Tag::Table(_)) => {
                 // A wide table scrolls inside its own box, which keyboard users must be
                 // able to reach (WCAG: scrollable regions are focusable).
-                out.push(Event::Html(
+                self.emit(Event::Html(
                     "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">\n".into(),
                 ));
-                depth += 1;
-                out.push(event);
+                self.depth += 1;
+                self.emit(event);
             }
             Event::End(TagEnd::Table) => {
-                depth = depth.saturating_sub(1);
-                out.push(event);
-                out.push(Event::Html("</div>\n".into()));
+                self.depth = self.depth.saturating_sub(1);
+                self.emit(event);
+                self.emit(Event::Html("</div>\n".into()));
             }
             Event::Start(ref tag) => {
-                if matches!(tag, Tag::Paragraph) && depth == 0 && first_paragraph.is_none() {
-                    first_paragraph = Some((out.len(), 0));
+                if matches!(tag, Tag::Paragraph) && self.depth == 0 {
+                    self.summary.paragraph_starts();
                 }
-                depth += 1;
-                out.push(rewrite_link_event(
-                    event,
-                    links,
-                    range.start,
-                    &mut broken,
-                    &mut outbound,
-                ));
+                self.depth += 1;
+                let e = self.link(event, range.start);
+                self.emit(e);
             }
-            Event::End(ref tag) => {
-                depth = depth.saturating_sub(1);
-                plain.push(' ');
-                if matches!(tag, TagEnd::Paragraph)
-                    && depth == 0
-                    && let Some((start, 0)) = first_paragraph
-                {
-                    first_paragraph = Some((start, out.len() + 1));
+            Event::End(tag) => {
+                self.depth = self.depth.saturating_sub(1);
+                self.words.space();
+                self.emit(event);
+                if matches!(tag, TagEnd::Paragraph) && self.depth == 0 {
+                    self.summary.paragraph_ends();
                 }
-                out.push(event);
             }
             Event::Text(ref t) => {
-                plain.push_str(t);
-                out.push(event);
+                self.words.text(t);
+                self.emit(event);
             }
             Event::SoftBreak | Event::HardBreak => {
-                plain.push(' ');
-                out.push(event);
+                self.words.space();
+                self.emit(event);
             }
-            other => out.push(other),
+            other => self.emit(other),
         }
     }
-    if !broken.is_empty() {
-        return Err(broken);
-    }
-
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.iter().cloned());
-    let (summary, has_more) = match (more_at, first_paragraph) {
-        (Some(end), _) => (to_html(&out[..end]), true),
-        (None, Some((start, end))) if end > start => {
-            let s = to_html(&out[start..end]);
-            let more = s.len() + 16 < html.len();
-            (s, more)
-        }
-        _ => (String::new(), !html.trim().is_empty()),
-    };
-    outbound.sort();
-    outbound.dedup();
-    Ok(Rendered {
-        html: html.into(),
-        description: super::text::plain_text(&summary, DESCRIPTION_CHARS).into(),
-        summary: summary.into(),
-        has_more,
-        toc: toc.into(),
-        word_count: plain
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count(),
-        outbound: outbound.into(),
-    })
-}
-
-fn to_html(events: &[Event]) -> String {
-    let mut s = String::new();
-    pulldown_cmark::html::push_html(&mut s, events.iter().cloned());
-    s
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ impl Blogroll {
     /// The blogroll of the site at `root`; empty when there is no network.toml.
     pub fn load(root: &Path) -> Result<Blogroll> {
         let path = root.join(NETWORK_FILE);
+        crate::content::inside::check_site_file(root, &path)?;
         match std::fs::read_to_string(&path) {
             Ok(text) => Self::parse(&path, &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Blogroll {
