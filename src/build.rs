@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::Cache;
 use crate::content::highlight::{self, Highlighter};
-use crate::error::Result;
+use crate::error::{Error, Location, Result};
 use crate::feeds::{self, FeedMemo};
 use crate::network::ForBuild;
 use crate::output::Staging;
@@ -185,6 +185,7 @@ impl Builder {
         stages.lap("config and theme");
 
         let site = Site::load(config, &options.load, &self.highlighter, &self.cache)?;
+        refuse_statics_under_pages(&site, &theme)?;
         stages.lap("content and Markdown");
 
         let stored = crate::responses::store::load_all(root)?;
@@ -329,5 +330,48 @@ impl Builder {
             rendered,
             memo,
         })
+    }
+}
+
+/// A file in `static/` (or a theme's) at the address where a post, a page or one of
+/// their old addresses is written would be replaced without a word; the teacher made
+/// both, so say which two.
+fn refuse_statics_under_pages(site: &Site, theme: &ThemeFiles) -> Result<()> {
+    let written = |path: &str| {
+        if path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.to_string()
+        }
+    };
+    let mut pages: crate::content::cache::FastMap<String, &Path> = Default::default();
+    for p in &site.posts {
+        for path in std::iter::once(&p.path).chain(&p.aliases) {
+            pages.insert(written(path), &p.source);
+        }
+    }
+    for p in &site.pages {
+        for path in std::iter::once(&p.path).chain(&p.aliases) {
+            pages.insert(written(path), &p.source);
+        }
+    }
+    let errors = theme
+        .statics
+        .iter()
+        .filter_map(|(path, origin)| match origin {
+            Origin::File(file) => pages.get(path).map(|page| (file, page)),
+            Origin::BuiltIn(_) => None,
+        })
+        .map(|(file, page)| {
+            Error::input(
+                Location::file(file),
+                format!("is where the page of {} is written", page.display()),
+            )
+            .with_hint("move or rename the static file, or give the post another slug")
+        })
+        .collect();
+    match Error::from_many(errors) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }

@@ -188,7 +188,6 @@ cases! {
         code: 1,
         setup: |s| fm(s, "title: T\ndate: 2024-01-01\naliases: [/posts/bad/]"),
     }
-    #[ignore = "bug: the post silently replaces the teacher's static file; wants an error naming both, issue #13"]
     a_static_file_that_takes_a_posts_address {
         intent: "static/posts/good/index.html, where a post is written",
         code: 1,
