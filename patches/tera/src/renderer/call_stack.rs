@@ -189,6 +189,16 @@ impl<'a> CallStack<'a> {
         }
     }
 
+    /// staffroom patch: whether the innermost frame that is not a loop is an include
+    /// or a macro call.
+    pub fn in_include_or_macro(&self) -> bool {
+        self.stack
+            .iter()
+            .rev()
+            .find(|f| f.kind != FrameType::ForLoop)
+            .is_some_and(|f| f.kind == FrameType::Include || f.kind == FrameType::Macro)
+    }
+
     /// Grab the current frame template
     pub fn active_template(&self) -> &'a Template {
         self.current_frame().active_template

@@ -49,12 +49,17 @@ impl<'a> MacroCollection<'a> {
         if self.macros.contains_key(template_name) {
             return Ok(());
         }
-        if self.loading.contains(&template_name) {
-            let mut chain = self.loading.clone();
-            chain.push(template_name);
+        if let Some(at) = self.loading.iter().position(|&t| t == template_name) {
+            let chain: Vec<String> =
+                self.loading[at..].iter().map(|t| format!("'{}'", t)).collect();
+            let importer = self.loading.last().copied().unwrap_or(template_name);
             return Err(Error::msg(format!(
-                "templates import each other's macros in a circle: {}",
-                chain.join(" → ")
+                "templates import macros from each other in a circle: {} → '{}'; the last \
+                 is the import of '{}' in '{}'",
+                chain.join(" → "),
+                template_name,
+                template_name,
+                importer
             )));
         }
         self.loading.push(template_name);

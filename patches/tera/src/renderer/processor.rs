@@ -157,13 +157,14 @@ impl<'a> Processor<'a> {
     /// staffroom patch: counts one loop turn, macro call or include against the
     /// render's budget, so nested loops or a macro that calls itself twice cannot
     /// run for hours.
-    fn step(&mut self) -> Result<()> {
+    fn step(&mut self, at: impl FnOnce() -> String) -> Result<()> {
         self.steps += 1;
         if self.steps > limits::MAX_STEPS {
             return Err(Error::msg(format!(
                 "the template does too much work: more than {} loop turns, macro calls \
-                 and includes for one page (while rendering '{}')",
+                 and includes for one page, the last at {} in '{}'",
                 limits::MAX_STEPS,
+                at(),
                 self.call_stack.active_template().name
             )));
         }
@@ -171,8 +172,12 @@ impl<'a> Processor<'a> {
     }
 
     /// staffroom patch: one more macro call or include inside the ones open now.
-    fn enter_call(&mut self, message: impl FnOnce(usize) -> String) -> Result<()> {
-        self.step()?;
+    fn enter_call(
+        &mut self,
+        at: impl FnOnce() -> String,
+        message: impl FnOnce(usize) -> String,
+    ) -> Result<()> {
+        self.step(at)?;
         if self.calls >= limits::MAX_CALL_DEPTH {
             return Err(Error::msg(message(limits::MAX_CALL_DEPTH)));
         }
@@ -263,7 +268,7 @@ impl<'a> Processor<'a> {
                 self.call_stack.push_for_loop_frame(for_loop_name, for_loop);
 
                 for _ in 0..len {
-                    self.step()?;
+                    self.step(|| format!("the loop `for {} in`", for_loop_name))?;
                     self.render_body(for_loop_body, write)?;
 
                     if self.call_stack.should_break_for_loop() {
@@ -316,8 +321,13 @@ impl<'a> Processor<'a> {
         // Can we find this one block in these definitions? If so render it
         if let Some(block_def) = blocks_definitions.get(&block.name) {
             let (_, Block { ref body, .. }) = block_def[0];
+            let open = self.blocks.len();
             self.blocks.push((&block.name[..], &level_template.name[..], level));
-            return self.render_body(body, write);
+            self.render_body(body, write)?;
+            // staffroom patch: the block is done; left on the list, it made errors
+            // after it (outside any block) name the wrong template.
+            self.blocks.truncate(open);
+            return Ok(());
         }
 
         // Do we have more parents to look through?
@@ -552,7 +562,7 @@ impl<'a> Processor<'a> {
         }
 
         let value = tera_fn.call(&args).map_err(err_wrap)?;
-        check_value(&format!("the function `{}`", function_call.name), &value)?;
+        check_value(&format!("the function `{}`", function_call.name), &value).map_err(err_wrap)?;
         Ok(Cow::Owned(value))
     }
 
@@ -590,7 +600,9 @@ impl<'a> Processor<'a> {
             frame_context.insert(arg_name, value);
         }
 
-        self.enter_call(|max| {
+        self.enter_call(
+            || format!("the macro `{}::{}`", macro_call.namespace, macro_call.name),
+            |max| {
             format!(
                 "macro calls nested more than {} deep: the macro `{}::{}` keeps calling \
                  itself (directly or through other macros) in '{}'",
@@ -632,7 +644,7 @@ impl<'a> Processor<'a> {
         }
 
         let value = filter_fn.filter(value, &args).map_err(err_wrap)?;
-        check_value(&format!("the filter `{}`", fn_call.name), &value)?;
+        check_value(&format!("the filter `{}`", fn_call.name), &value).map_err(err_wrap)?;
         Ok(Cow::Owned(value))
     }
 
@@ -1055,12 +1067,17 @@ impl<'a> Processor<'a> {
                     }
                     let template = template.unwrap();
                     self.macros.add_macros_from_template(self.tera, template)?;
-                    self.enter_call(|max| {
-                        format!(
-                            "includes nested more than {} deep: '{}' is included inside itself",
-                            max, tpl_name
-                        )
-                    })?;
+                    let from = &self.call_stack.active_template().name;
+                    self.enter_call(
+                        || format!("the include of '{}'", tpl_name),
+                        |max| {
+                            format!(
+                                "includes nested more than {} deep: '{}' keeps being included \
+                                 inside itself, last by the include of '{}' in '{}'",
+                                max, tpl_name, tpl_name, from
+                            )
+                        },
+                    )?;
                     self.call_stack.push_include_frame(tpl_name, template);
                     self.render_body(&template.ast, write)?;
                     self.call_stack.pop();
@@ -1117,6 +1134,13 @@ impl<'a> Processor<'a> {
         } else if let Some(parent) = self.template.parents.last() {
             // Error happened in the base template, outside of blocks
             error_location += &format!(" (error happened in '{}').", parent);
+        }
+
+        // staffroom patch: name the template of the innermost include or macro, where
+        // the error really is (the caller above may be another file).
+        let active = self.call_stack.active_template();
+        if self.call_stack.in_include_or_macro() && active.name != self.template.name {
+            error_location += &format!(" (inside '{}')", active.name);
         }
 
         error_location

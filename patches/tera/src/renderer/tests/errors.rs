@@ -27,7 +27,8 @@ fn error_location_inside_macro() {
 
     assert_eq!(
         result.unwrap_err().to_string(),
-        "Failed to render \'tpl\': error while rendering macro `macros::hello`"
+        // staffroom patch: the macro's own template is named too.
+        "Failed to render \'tpl\': error while rendering macro `macros::hello` (inside \'macros\')"
     );
 }
 
@@ -95,7 +96,8 @@ fn error_location_in_parent_in_macro() {
 
     assert_eq!(
         result.unwrap_err().to_string(),
-        "Failed to render \'child\': error while rendering macro `macros::hello` (error happened in \'parent\')."
+        // staffroom patch: the macro's own template is named too.
+        "Failed to render \'child\': error while rendering macro `macros::hello` (error happened in \'parent\'). (inside \'macros\')"
     );
 }
 
