@@ -253,7 +253,10 @@ fn lists_nested_without_end_are_an_error() {
         "{% set a = 1 %}{% for i in range(end=10000) %}{% set_global a = [a] %}{% endfor %}",
     )]);
     let err = build_error(&site);
-    assert!(err.contains("makes lists nested more than 64 deep"), "{err}");
+    assert!(
+        err.contains("makes lists nested more than 64 deep"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -321,7 +324,10 @@ fn serve_reports_a_recursive_macro_and_keeps_the_last_good_site() {
         "the last good page is served"
     );
 
-    site.write("templates/post.html", &good.replace("<h1>", "<h1 class=\"t\">"));
+    site.write(
+        "templates/post.html",
+        &good.replace("<h1>", "<h1 class=\"t\">"),
+    );
     let fixed = events
         .wait_for("reload", Duration::from_secs(30))
         .expect("a reload after the fix");

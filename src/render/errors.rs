@@ -61,9 +61,8 @@ fn quoted_template(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> O
 /// Tera's parse errors carry ` --> LINE:COL`; the patched Tera's nesting bound says
 /// `line LINE, column COL`.
 fn parse_error_line(msg: &str) -> Option<usize> {
-    static AT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"--> (\d+):\d+|line (\d+), column \d+").expect("valid regex")
-    });
+    static AT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"--> (\d+):\d+|line (\d+), column \d+").expect("valid regex"));
     let c = AT.captures(msg)?;
     c.get(1).or(c.get(2))?.as_str().parse().ok()
 }
@@ -75,12 +74,24 @@ fn locate(msg: &str, text: &str) -> Option<usize> {
         let re = |p: &str| Regex::new(p).expect("valid regex");
         [
             (re(r"Variable `([^`]+)`"), r"{}"),
-            (re(r"the macro `(?:\w+)::(\w+)`"), r"\{%-?\s*macro\s+{}\s*\("),
+            (
+                re(r"the macro `(?:\w+)::(\w+)`"),
+                r"\{%-?\s*macro\s+{}\s*\(",
+            ),
             (re(r"Function call '(\w+)' failed"), r"\b{}\s*\("),
             (re(r"Filter call '(\w+)' failed"), r"\|\s*{}\b"),
-            (re(r"the loop `for (\w+(?:, \w+)?) in`"), r"\{%-?\s*for\s+{}\s+in\b"),
-            (re(r"the include of '([^']+)'"), r#"\{%-?\s*include\s[^%]*["'`]{}["'`]"#),
-            (re(r"the import of '([^']+)'"), r#"\{%-?\s*import\s+["'`]{}["'`]"#),
+            (
+                re(r"the loop `for (\w+(?:, \w+)?) in`"),
+                r"\{%-?\s*for\s+{}\s+in\b",
+            ),
+            (
+                re(r"the include of '([^']+)'"),
+                r#"\{%-?\s*include\s[^%]*["'`]{}["'`]"#,
+            ),
+            (
+                re(r"the import of '([^']+)'"),
+                r#"\{%-?\s*import\s+["'`]{}["'`]"#,
+            ),
         ]
     });
     NAMED.iter().find_map(|(find, pattern)| {
@@ -103,10 +114,16 @@ mod tests {
         let text = "a\n{% macro menu(items) %}\n{{ range(end=n) }}\n{{ x | replace(from=1) }}\n\
                     {%- for k, v in m %}\n{% include \"p.html\" %}\n{{ post.titel }}";
         let at = |msg: &str| locate(msg, text);
-        assert_eq!(at("macro calls nested: the macro `self::menu` keeps"), Some(2));
+        assert_eq!(
+            at("macro calls nested: the macro `self::menu` keeps"),
+            Some(2)
+        );
         assert_eq!(at("Function call 'range' failed\nwould make"), Some(3));
         assert_eq!(at("Filter call 'replace' failed\ntoo big"), Some(4));
-        assert_eq!(at("too much work, the last at the loop `for k, v in` in"), Some(5));
+        assert_eq!(
+            at("too much work, the last at the loop `for k, v in` in"),
+            Some(5)
+        );
         assert_eq!(at("the last at the include of 'p.html' in"), Some(6));
         assert_eq!(at("Variable `post.titel` not found"), Some(7));
         assert_eq!(at("something else"), None);

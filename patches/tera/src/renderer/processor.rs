@@ -603,12 +603,13 @@ impl<'a> Processor<'a> {
         self.enter_call(
             || format!("the macro `{}::{}`", macro_call.namespace, macro_call.name),
             |max| {
-            format!(
-                "macro calls nested more than {} deep: the macro `{}::{}` keeps calling \
-                 itself (directly or through other macros) in '{}'",
-                max, macro_call.namespace, macro_call.name, macro_template_name
-            )
-        })?;
+                format!(
+                    "macro calls nested more than {} deep: the macro `{}::{}` keeps calling \
+                     itself (directly or through other macros) in '{}'",
+                    max, macro_call.namespace, macro_call.name, macro_template_name
+                )
+            },
+        )?;
         self.call_stack.push_macro_frame(
             &macro_call.namespace,
             &macro_call.name,
