@@ -173,6 +173,13 @@ pub fn get_random(args: &HashMap<String, Value>) -> Result<Value> {
         None => return Err(Error::msg("Function `get_random` didn't receive an `end` argument")),
     };
     let mut rng = rand::thread_rng();
+    // staffroom patch: an empty range panicked in `gen_range`.
+    if start >= end {
+        return Err(Error::msg(format!(
+            "Function `get_random` received start={} and end={}, but `end` must be larger",
+            start, end
+        )));
+    }
     let res = rng.gen_range(start..end);
 
     Ok(Value::Number(res.into()))

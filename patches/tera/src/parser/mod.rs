@@ -44,6 +44,15 @@ lazy_static! {
 
 /// Strings are delimited by double quotes, single quotes and backticks
 /// We need to remove those before putting them in the AST
+/// staffroom patch: a float literal too big for an `f64` parsed as infinity, which
+/// panicked when rendered; it is an error like an integer out of bounds.
+fn parse_float(text: &str) -> TeraResult<f64> {
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() => Ok(f),
+        _ => Err(Error::msg(format!("Float out of bounds: `{}`", text))),
+    }
+}
+
 fn replace_string_markers(input: &str) -> String {
     match input.chars().next().unwrap() {
         '"' => input.replace('"', ""),
@@ -181,9 +190,7 @@ fn parse_string_concat(pair: Pair<Rule>) -> TeraResult<ExprVal> {
                     current_str = String::new();
                 }
                 values.push(ExprVal::Float(
-                    p.as_str().parse().map_err(|_| {
-                        Error::msg(format!("Float out of bounds: `{}`", p.as_str()))
-                    })?,
+                    parse_float(p.as_str())?,
                 ));
             }
             Rule::dotted_square_bracket_ident => {
@@ -242,9 +249,7 @@ fn parse_basic_expression(pair: Pair<Rule>) -> TeraResult<ExprVal> {
                 .map_err(|_| Error::msg(format!("Integer out of bounds: `{}`", pair.as_str())))?,
         ),
         Rule::float => ExprVal::Float(
-            pair.as_str()
-                .parse()
-                .map_err(|_| Error::msg(format!("Float out of bounds: `{}`", pair.as_str())))?,
+            parse_float(pair.as_str())?,
         ),
         Rule::boolean => match pair.as_str() {
             "true" => ExprVal::Bool(true),
@@ -760,9 +765,7 @@ fn parse_macro_arg(p: Pair<Rule>) -> TeraResult<ExprVal> {
                 .map_err(|_| Error::msg(format!("Integer out of bounds: `{}`", p.as_str())))?,
         )),
         Rule::float => Some(ExprVal::Float(
-            p.as_str()
-                .parse()
-                .map_err(|_| Error::msg(format!("Float out of bounds: `{}`", p.as_str())))?,
+            parse_float(p.as_str())?,
         )),
         Rule::boolean => match p.as_str() {
             "true" => Some(ExprVal::Bool(true)),

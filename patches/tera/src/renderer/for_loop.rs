@@ -30,8 +30,6 @@ pub enum ForLoopState {
 pub enum ForLoopValues<'a> {
     /// Values for an array style iteration
     Array(Val<'a>),
-    /// Values for a per-character iteration on a string
-    String(Val<'a>),
     /// Values for an object style iteration
     Object(Vec<(String, Val<'a>)>),
 }
@@ -39,7 +37,7 @@ pub enum ForLoopValues<'a> {
 impl<'a> ForLoopValues<'a> {
     pub fn current_key(&self, i: usize) -> String {
         match *self {
-            ForLoopValues::Array(_) | ForLoopValues::String(_) => {
+            ForLoopValues::Array(_) => {
                 unreachable!("No key in array list or string")
             }
             ForLoopValues::Object(ref values) => {
@@ -57,10 +55,6 @@ impl<'a> ForLoopValues<'a> {
                     Cow::Owned(values.as_array().expect("Is array").get(i).expect("Value").clone())
                 }
             },
-            ForLoopValues::String(ref values) => {
-                let mut graphemes = values.as_str().expect("Is string").graphemes(true);
-                Cow::Owned(Value::String(graphemes.nth(i).expect("Value").to_string()))
-            }
             ForLoopValues::Object(ref values) => values.get(i).expect("Value").1.clone(),
         }
     }
@@ -97,12 +91,22 @@ impl<'a> ForLoop<'a> {
         }
     }
 
+    /// staffroom patch: the string's grapheme clusters are split once, into a list.
+    /// Each turn used to count from the start of the string (a loop over a long text
+    /// took quadratic time) and the length was counted in chars, not clusters, so a
+    /// combining accent made the last turn panic. The caller bounds the count.
     pub fn from_string(value_name: &str, values: Val<'a>) -> Self {
+        let clusters = values
+            .as_str()
+            .expect("Is string")
+            .graphemes(true)
+            .map(|g| Value::String(g.to_string()))
+            .collect();
         ForLoop {
             key_name: None,
             value_name: value_name.to_string(),
             current: 0,
-            values: ForLoopValues::String(values),
+            values: ForLoopValues::Array(Cow::Owned(Value::Array(clusters))),
             kind: ForLoopKind::Value,
             state: ForLoopState::Normal,
         }
@@ -195,9 +199,6 @@ impl<'a> ForLoop<'a> {
     pub fn len(&self) -> usize {
         match self.values {
             ForLoopValues::Array(ref values) => values.as_array().expect("Value is array").len(),
-            ForLoopValues::String(ref values) => {
-                values.as_str().expect("Value is string").chars().count()
-            }
             ForLoopValues::Object(ref values) => values.len(),
         }
     }

@@ -232,6 +232,16 @@ impl<'a> Processor<'a> {
                         container_name,
                     )));
                 }
+                // staffroom patch: bounded, as the string becomes a list (see from_string).
+                let clusters = container_val.as_str().map_or(0, |t| {
+                    unicode_segmentation::UnicodeSegmentation::graphemes(t, true).count()
+                });
+                if clusters > limits::MAX_ITEMS {
+                    return Err(limits::too_many(
+                        &format!("the loop `for {} in` over a text", for_loop.value),
+                        clusters,
+                    ));
+                }
                 ForLoop::from_string(&for_loop.value, container_val)
             }
             Value::Object(_) => {
@@ -873,7 +883,8 @@ impl<'a> Processor<'a> {
                         } else {
                             let ll = l.as_f64().unwrap();
                             let rr = r.as_f64().unwrap();
-                            Some(Number::from_f64(ll + rr).unwrap())
+                            // staffroom patch: an overflow is NaN, as for `*`, not a panic.
+                            Number::from_f64(ll + rr)
                         }
                     }
                     MathOperator::Sub => {
@@ -906,7 +917,8 @@ impl<'a> Processor<'a> {
                         } else {
                             let ll = l.as_f64().unwrap();
                             let rr = r.as_f64().unwrap();
-                            Some(Number::from_f64(ll - rr).unwrap())
+                            // staffroom patch: an overflow is NaN, as for `*`, not a panic.
+                            Number::from_f64(ll - rr)
                         }
                     }
                     MathOperator::Modulo => {
@@ -919,7 +931,16 @@ impl<'a> Processor<'a> {
                                     lhs, rhs
                                 )));
                             }
-                            Some(Number::from(ll % rr))
+                            // staffroom patch: `i64::MIN % -1` overflowed (a panic).
+                            match ll.checked_rem(rr) {
+                                Some(res) => Some(Number::from(res)),
+                                None => {
+                                    return Err(Error::msg(format!(
+                                        "{} % {} results in an out of bounds i64",
+                                        ll, rr
+                                    )));
+                                }
+                            }
                         } else if l.is_u64() && r.is_u64() {
                             let ll = l.as_u64().unwrap();
                             let rr = r.as_u64().unwrap();

@@ -106,9 +106,16 @@ pub fn date(value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         match value {
             Value::Number(n) => match n.as_i64() {
                 Some(i) => {
-                    let date = NaiveDateTime::from_timestamp_opt(i, 0).expect(
-                        "out of bound seconds should not appear, as we set nanoseconds to zero",
-                    );
+                    let date = // staffroom patch: a timestamp past chrono's years panicked here.
+                    match NaiveDateTime::from_timestamp_opt(i, 0) {
+                        Some(date) => date,
+                        None => {
+                            return Err(Error::msg(format!(
+                                "Filter `date` received {} seconds, which is no date it can show",
+                                i
+                            )))
+                        }
+                    };
                     match timezone {
                         Some(timezone) => {
                             timezone.from_utc_datetime(&date).format_localized(&format, locale)
@@ -172,9 +179,16 @@ pub fn date(value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
     let formatted = match value {
         Value::Number(n) => match n.as_i64() {
             Some(i) => {
-                let date = NaiveDateTime::from_timestamp_opt(i, 0).expect(
-                    "out of bound seconds should not appear, as we set nanoseconds to zero",
-                );
+                let date = // staffroom patch: a timestamp past chrono's years panicked here.
+                    match NaiveDateTime::from_timestamp_opt(i, 0) {
+                        Some(date) => date,
+                        None => {
+                            return Err(Error::msg(format!(
+                                "Filter `date` received {} seconds, which is no date it can show",
+                                i
+                            )))
+                        }
+                    };
                 match timezone {
                     Some(timezone) => timezone.from_utc_datetime(&date).format(&format),
                     None => date.format(&format),

@@ -399,7 +399,16 @@ pub fn int(value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
         None => 0,
     };
     let base = match args.get("base") {
-        Some(b) => try_get_value!("int", "base", u32, b),
+        // staffroom patch: a base outside 2..=36 panicked in `from_str_radix`.
+        Some(b) => match try_get_value!("int", "base", u32, b) {
+            base @ 2..=36 => base,
+            base => {
+                return Err(Error::msg(format!(
+                    "Filter `int` received base={}, but it must be from 2 to 36",
+                    base
+                )))
+            }
+        },
         None => 10,
     };
 
