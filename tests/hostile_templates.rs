@@ -280,6 +280,52 @@ fn very_deep_nesting_in_a_templates_source_is_an_error() {
 }
 
 #[test]
+fn values_tera_cannot_handle_are_errors_not_crashes() {
+    let huge_float = format!("{}.0", "9".repeat(400));
+    for (text, says) in [
+        ("{{ get_random(start=5, end=5) }}", "`end` must be larger"),
+        ("{{ \"zz\" | int(base=99) }}", "it must be from 2 to 36"),
+        ("{{ 99999999999999 | date }}", "which is no date it can show"),
+        (
+            "{{ -9223372036854775808 % -1 }}",
+            "results in an out of bounds i64",
+        ),
+        (&format!("{{{{ {huge_float} > 1 }}}}"), "Float out of bounds"),
+    ] {
+        let site = site_with(&[("post.html", text)]);
+        let err = build_error(&site);
+        assert!(
+            err.starts_with("error: SITE/templates/post.html") && err.contains(says),
+            "{text}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_loop_over_a_text_goes_by_letters_accents_included() {
+    // `e` + a combining accent is one letter, so the loop turns twice (it panicked).
+    let site = site_with(&[(
+        "post.html",
+        "{% set word = \"e\u{301}a\" %}{% for c in word %}[{{ c }}]{% endfor %}",
+    )]);
+    site.run(&["build"]).ok();
+    assert!(site.read("posts/hello/index.html").contains("[e\u{301}][a]"));
+
+    let site = site_with(&[(
+        "post.html",
+        "{% set s = \"abcdefgh\" %}{% for i in range(end=17) %}{% set_global s = s ~ s %}\
+         {% endfor %}\n{% for c in s %}{% endfor %}",
+    )]);
+    assert_eq!(
+        build_error(&site),
+        format!(
+            "error: SITE/templates/post.html:2: template error: the loop `for c in` over a text \
+             would make 1048576 items; the limit is 100000\n{HINT}"
+        )
+    );
+}
+
+#[test]
 fn a_recursive_macro_with_a_stop_still_renders() {
     // A nested menu ten levels deep: legitimate recursion.
     let site = site_with(&[(
