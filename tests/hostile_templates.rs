@@ -285,12 +285,18 @@ fn values_tera_cannot_handle_are_errors_not_crashes() {
     for (text, says) in [
         ("{{ get_random(start=5, end=5) }}", "`end` must be larger"),
         ("{{ \"zz\" | int(base=99) }}", "it must be from 2 to 36"),
-        ("{{ 99999999999999 | date }}", "which is no date it can show"),
+        (
+            "{{ 99999999999999 | date }}",
+            "which is no date it can show",
+        ),
         (
             "{{ -9223372036854775808 % -1 }}",
             "results in an out of bounds i64",
         ),
-        (&format!("{{{{ {huge_float} > 1 }}}}"), "Float out of bounds"),
+        (
+            &format!("{{{{ {huge_float} > 1 }}}}"),
+            "Float out of bounds",
+        ),
     ] {
         let site = site_with(&[("post.html", text)]);
         let err = build_error(&site);
@@ -309,7 +315,10 @@ fn a_loop_over_a_text_goes_by_letters_accents_included() {
         "{% set word = \"e\u{301}a\" %}{% for c in word %}[{{ c }}]{% endfor %}",
     )]);
     site.run(&["build"]).ok();
-    assert!(site.read("posts/hello/index.html").contains("[e\u{301}][a]"));
+    assert!(
+        site.read("posts/hello/index.html")
+            .contains("[e\u{301}][a]")
+    );
 
     let site = site_with(&[(
         "post.html",

@@ -42,11 +42,21 @@ pub(super) fn template_error(
     };
     let message = innermost
         .lines()
-        .map(str::trim_end)
+        .map(|l| shorten(l.trim_end()))
         .collect::<Vec<_>>()
         .join("\n  ");
     Error::input(location, format!("template error: {message}"))
         .with_hint("fix the template, or delete your copy to go back to the theme's")
+}
+
+/// A parse error quotes the template's line whole; a line of thousands of brackets
+/// would bury the message, and the location already gives line and column.
+fn shorten(line: &str) -> String {
+    const MAX: usize = 200;
+    match line.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.to_string(),
+    }
 }
 
 fn quoted_template(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> Option<String> {
@@ -127,6 +137,13 @@ mod tests {
         assert_eq!(at("the last at the include of 'p.html' in"), Some(6));
         assert_eq!(at("Variable `post.titel` not found"), Some(7));
         assert_eq!(at("something else"), None);
+    }
+
+    #[test]
+    fn long_lines_are_shortened() {
+        assert_eq!(shorten("short"), "short");
+        let long = "é".repeat(500);
+        assert_eq!(shorten(&long), format!("{}…", "é".repeat(200)));
     }
 
     #[test]
