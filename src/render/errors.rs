@@ -34,7 +34,12 @@ pub(super) fn template_error(
         Some((text, origin)) => (origin.describe(&name), Some(text.as_str())),
         None => ("templates".to_string(), None),
     };
-    let line = parse_error_line(&full).or_else(|| text.and_then(|t| locate(&full, t)));
+    // What the innermost message names first; the wrappers around it name the
+    // function or filter that failed.
+    let line = parse_error_line(&full).or_else(|| {
+        let text = text?;
+        locate(&innermost, text).or_else(|| locate(&full, text))
+    });
     let location = Location {
         file: file.into(),
         line,
