@@ -225,6 +225,24 @@ fn text_that_keeps_doubling_is_an_error() {
 }
 
 #[test]
+fn copying_a_big_text_a_million_times_is_bounded_in_work() {
+    // Each turn is one step, but each reads (and so copies) 16 MB.
+    let site = site_with(&[(
+        "post.html",
+        "{% set s = \"abcdefgh\" %}{% for i in range(end=21) %}{% set_global s = s ~ s %}\
+         {% endfor %}\n{% for i in range(end=100000) %}{% if s %}{% endif %}{% endfor %}",
+    )]);
+    assert_eq!(
+        build_error(&site),
+        format!(
+            "error: SITE/templates/post.html: template error: the template does too much \
+             work: it makes or copies more than 4 GB of text and values for one page (while \
+             rendering 'post.html')\n{HINT}"
+        )
+    );
+}
+
+#[test]
 fn filters_that_multiply_text_are_bounded() {
     for filter in [
         "replace(from=\"a\", to=s)",

@@ -15,6 +15,11 @@ pub const MAX_CALL_DEPTH: usize = 100;
 pub const MAX_STEPS: u64 = 1_000_000;
 /// Bytes in any string a template makes, and in one rendered page.
 pub const MAX_BYTES: usize = 32 << 20;
+/// Bytes one render may make or copy in all: values made by filters, functions,
+/// `~`, macros and filter sections, and values copied each time they are read (Tera
+/// copies a value made by the template on every read). With `MAX_STEPS` alone, each
+/// of a million loop turns could still copy `MAX_BYTES`.
+pub const MAX_WORK: u64 = 4 << 30;
 /// Items in a list a template makes (`range`, `split`, `concat`...).
 pub const MAX_ITEMS: usize = 100_000;
 /// Lists and maps nested in a value a template makes.
@@ -48,9 +53,30 @@ pub fn too_many(what: &str, n: usize) -> Error {
     Error::msg(format!("{what} would make {n} items; the limit is {MAX_ITEMS}"))
 }
 
+/// About what a value costs in memory, walked without recursion.
+pub fn value_size(value: &Value) -> usize {
+    let mut bytes = 0usize;
+    let mut todo = vec![value];
+    while let Some(v) = todo.pop() {
+        bytes = bytes.saturating_add(32);
+        match v {
+            Value::String(s) => bytes = bytes.saturating_add(s.len()),
+            Value::Array(a) => todo.extend(a.iter()),
+            Value::Object(m) => {
+                for (k, x) in m {
+                    bytes = bytes.saturating_add(k.len());
+                    todo.push(x);
+                }
+            }
+            _ => {}
+        }
+    }
+    bytes
+}
+
 /// Checks a value a filter, function or literal made: its size and its depth,
-/// without recursion (the value may be deep).
-pub fn check_value(what: &str, value: &Value) -> Result<()> {
+/// without recursion (the value may be deep). Returns the size.
+pub fn check_value(what: &str, value: &Value) -> Result<usize> {
     let mut bytes = 0usize;
     let mut todo = vec![(value, 0usize)];
     while let Some((v, depth)) = todo.pop() {
@@ -78,7 +104,7 @@ pub fn check_value(what: &str, value: &Value) -> Result<()> {
             return Err(too_big(what));
         }
     }
-    Ok(())
+    Ok(bytes)
 }
 
 /// A writer that refuses to grow past `MAX_BYTES`, so a page (or a macro's or a

@@ -1,4 +1,5 @@
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -121,6 +122,9 @@ pub struct Processor<'a> {
     calls: usize,
     /// staffroom patch: loop turns, macro calls and includes so far (bounded).
     steps: u64,
+    /// staffroom patch: bytes made or copied so far (bounded); a `Cell` because
+    /// reading a variable, which copies it, takes `&self`.
+    work: Cell<u64>,
 }
 
 impl<'a> Processor<'a> {
@@ -151,6 +155,7 @@ impl<'a> Processor<'a> {
             blocks: Vec::new(),
             calls: 0,
             steps: 0,
+            work: Cell::new(0),
         })
     }
 
@@ -158,6 +163,7 @@ impl<'a> Processor<'a> {
     /// render's budget, so nested loops or a macro that calls itself twice cannot
     /// run for hours.
     fn step(&mut self, at: impl FnOnce() -> String) -> Result<()> {
+        self.check_work()?;
         self.steps += 1;
         if self.steps > limits::MAX_STEPS {
             return Err(Error::msg(format!(
@@ -165,6 +171,26 @@ impl<'a> Processor<'a> {
                  and includes for one page, the last at {} in '{}'",
                 limits::MAX_STEPS,
                 at(),
+                self.call_stack.active_template().name
+            )));
+        }
+        Ok(())
+    }
+
+    /// staffroom patch: counts bytes made or copied against the render's budget.
+    fn spend(&self, bytes: usize) -> Result<()> {
+        self.work.set(self.work.get().saturating_add(bytes as u64));
+        self.check_work()
+    }
+
+    /// staffroom patch: whether the budget of `spend` is used up. Checked again at each
+    /// step and before each read, as a condition (`{% if x %}`) swallows the error.
+    fn check_work(&self) -> Result<()> {
+        if self.work.get() > limits::MAX_WORK {
+            return Err(Error::msg(format!(
+                "the template does too much work: it makes or copies more than {} GB of \
+                 text and values for one page (while rendering '{}')",
+                limits::MAX_WORK >> 30,
                 self.call_stack.active_template().name
             )));
         }
@@ -402,7 +428,7 @@ impl<'a> Processor<'a> {
                     values.push(self.eval_expression(v)?.into_owned());
                 }
                 let array = Value::Array(values);
-                check_value("a list in this template", &array)?;
+                self.spend(check_value("a list in this template", &array)?)?;
                 Cow::Owned(array)
             }
             ExprVal::In(ref in_cond) => Cow::Owned(Value::Bool(self.eval_in_condition(in_cond)?)),
@@ -446,6 +472,7 @@ impl<'a> Processor<'a> {
                     };
                 }
 
+                self.spend(res.len())?;
                 Cow::Owned(Value::String(res))
             }
             ExprVal::Int(val) => Cow::Owned(Value::Number(val.into())),
@@ -484,6 +511,7 @@ impl<'a> Processor<'a> {
                     || format!("macro {}", macro_call.name),
                     |w| self.eval_macro_call(macro_call, w),
                 )?;
+                self.spend(val.len())?;
                 Cow::Owned(Value::String(val))
             }
             ExprVal::Test(ref test) => Cow::Owned(Value::Bool(self.eval_test(test)?)),
@@ -512,6 +540,8 @@ impl<'a> Processor<'a> {
             res = Cow::Owned(
                 to_value(self.tera.get_escape_fn()(res.as_str().unwrap())).map_err(Error::json)?,
             );
+            // staffroom patch: escaping makes a new text.
+            self.spend(res.as_str().map_or(0, str::len))?;
         }
 
         Ok(res)
@@ -572,7 +602,9 @@ impl<'a> Processor<'a> {
         }
 
         let value = tera_fn.call(&args).map_err(err_wrap)?;
-        check_value(&format!("the function `{}`", function_call.name), &value).map_err(err_wrap)?;
+        let size = check_value(&format!("the function `{}`", function_call.name), &value)
+            .map_err(err_wrap)?;
+        self.spend(size)?;
         Ok(Cow::Owned(value))
     }
 
@@ -655,7 +687,9 @@ impl<'a> Processor<'a> {
         }
 
         let value = filter_fn.filter(value, &args).map_err(err_wrap)?;
-        check_value(&format!("the filter `{}`", fn_call.name), &value).map_err(err_wrap)?;
+        let size =
+            check_value(&format!("the filter `{}`", fn_call.name), &value).map_err(err_wrap)?;
+        self.spend(size)?;
         Ok(Cow::Owned(value))
     }
 
@@ -713,8 +747,10 @@ impl<'a> Processor<'a> {
                 }
             }
             ExprVal::Ident(_) => {
+                // staffroom patch: not escaped, which cannot change whether it is true
+                // and cost a copy of the whole value.
                 let mut res = self
-                    .eval_expression(bool_expr)
+                    .safe_eval_expression(bool_expr)
                     .unwrap_or(Cow::Owned(Value::Bool(false)))
                     .is_truthy();
                 if bool_expr.negated {
@@ -1043,7 +1079,13 @@ impl<'a> Processor<'a> {
             ));
         }
 
-        process_path(key, &self.call_stack)
+        self.check_work()?;
+        let value = process_path(key, &self.call_stack)?;
+        // staffroom patch: a value the template made is copied on every read.
+        if let Cow::Owned(ref v) = value {
+            self.spend(limits::value_size(v))?;
+        }
+        Ok(value)
     }
 
     /// Process the given node, appending the string result to the buffer
@@ -1060,6 +1102,7 @@ impl<'a> Processor<'a> {
                     || format!("filter {}", filter.name),
                     |w| self.render_body(body, w),
                 )?;
+                self.spend(body.len())?;
                 // the safe filter doesn't actually exist
                 if filter.name == "safe" {
                     write!(write, "{}", body)?;
