@@ -2,6 +2,7 @@
 //! model. Pages are rendered in parallel and handed to a sink as they are done.
 
 pub mod context;
+mod errors;
 pub mod pages;
 pub mod theme;
 pub mod values;
@@ -13,6 +14,7 @@ use tera::{Tera, Value};
 
 use crate::config::BaseUrl;
 use crate::error::{Error, Location, Result};
+use errors::template_error;
 use theme::{Origin, ThemeFiles};
 
 pub struct Renderer {
@@ -62,7 +64,7 @@ impl Renderer {
             .iter()
             .map(|(name, (text, _))| (name.as_str(), text.as_str()))
             .collect();
-        tera.add_raw_templates(list)
+        on_known_stack(|| tera.add_raw_templates(list))
             .map_err(|e| template_error(&e, &files.templates))?;
         let base_path = base.path().to_string();
         tera.register_function(
@@ -95,79 +97,27 @@ impl Renderer {
     }
 
     pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
-        self.tera
-            .render(template, ctx)
+        on_known_stack(|| self.tera.render(template, ctx))
             .map_err(|e| template_error(&e, &self.origins))
     }
 }
 
-/// A Tera error as a teacher can use it: the template's file, the line where we can
-/// find it, and the innermost message (Tera wraps the useful part).
-fn template_error(e: &tera::Error, origins: &BTreeMap<String, (String, Origin)>) -> Error {
-    let mut messages = vec![e.to_string()];
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        messages.push(s.to_string());
-        source = s.source();
-    }
-    let full = messages.join("\n");
-    // The innermost template named in the chain is where the problem is.
-    let name = messages
-        .iter()
-        .rev()
-        .find_map(|m| quoted_template(m, origins))
-        .unwrap_or_default();
-    let innermost = messages.last().cloned().unwrap_or_default();
-    let (file, text) = match origins.get(&name) {
-        Some((text, origin)) => (origin.describe(&name), Some(text.as_str())),
-        None => ("templates".to_string(), None),
-    };
-    let mut line = parse_error_line(&full);
-    if line.is_none()
-        && let Some(text) = text
-    {
-        line = missing_variable(&innermost).and_then(|var| find_line(text, &var));
-    }
-    let location = Location {
-        file: file.into(),
-        line,
-        column: None,
-    };
-    let message = innermost
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n  ");
-    Error::input(location, format!("template error: {message}"))
-        .with_hint("fix the template, or delete your copy to go back to the theme's")
+/// Stack for parsing and rendering templates: enough that the patched Tera's depth
+/// bounds (100 nested macro calls, 400 levels of source nesting) are reached before
+/// its stack check, even in a debug build, whichever thread does the work.
+const TEMPLATE_STACK: usize = 64 << 20;
+
+/// Runs `f` on a stack with at least `TEMPLATE_STACK` left: the thread's own when it
+/// has that much, else a fresh one (rayon's and `serve`'s threads have 2 MB), so a
+/// template renders the same in `build` and in `serve`.
+fn on_known_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(TEMPLATE_STACK, TEMPLATE_STACK, f)
 }
 
-fn quoted_template(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> Option<String> {
-    msg.split(['\'', '`', '"'])
-        .skip(1)
-        .step_by(2)
-        .filter(|n| origins.contains_key(*n))
-        .last()
-        .map(str::to_string)
-}
-
-/// Tera's parse errors carry ` --> LINE:COL`.
-fn parse_error_line(msg: &str) -> Option<usize> {
-    let at = msg.find("--> ")?;
-    msg[at + 4..].split(':').next()?.trim().parse().ok()
-}
-
-fn missing_variable(msg: &str) -> Option<String> {
-    let rest = msg.split("Variable `").nth(1)?;
-    Some(rest.split('`').next()?.to_string())
-}
-
-fn find_line(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
-}
-
-/// Tera recurses without limit, so a template that includes itself (directly or
-/// through others) would overflow the stack; refuse such a cycle up front.
+/// A template that includes, extends or imports itself (directly or through others)
+/// is refused up front, naming the line of the tag. The patched Tera (patches/tera)
+/// also bounds include and macro depth while rendering, which catches the cycles
+/// this pattern cannot see (an include of a list of names, a computed one).
 fn find_include_cycle(templates: &BTreeMap<String, (String, Origin)>) -> Result<()> {
     use std::sync::LazyLock;
     static USES: LazyLock<regex::Regex> = LazyLock::new(|| {
