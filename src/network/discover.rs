@@ -234,6 +234,18 @@ mod tests {
     }
 
     #[test]
+    fn base_applies_wherever_it_is_and_scripts_hide_links() {
+        let page = Url::parse("https://teach.example.org/blog/").unwrap();
+        let html = r#"<script>"<link rel=alternate type=application/rss+xml href=/no.xml>"</script>
+            <link rel="alternate" type="application/rss+xml" href="feed.xml">
+            <base href="https://cdn.example.org/site/">"#;
+        assert_eq!(
+            alternate_links(html, &page),
+            vec!["https://cdn.example.org/site/feed.xml"]
+        );
+    }
+
+    #[test]
     fn platform_conventions() {
         let c = |u: &str| conventional_feeds(&Url::parse(u).unwrap());
         assert_eq!(

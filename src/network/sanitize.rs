@@ -250,6 +250,29 @@ mod tests {
     }
 
     #[test]
+    fn nothing_unsafe_survives_past_the_depth_bound() {
+        let deep = "<div><b>".repeat(200);
+        for attack in [
+            "<script>alert(1)</script>",
+            "<svg><style/><script>alert(1)</script></svg>",
+            "<math><mi><style><img src=x onerror=alert(1)></style>",
+            "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+            "<iframe src=https://evil.example></iframe>",
+            "<a href=\"javascript:alert(1)\">x</a><a href=\"&#106;avascript:alert(1)\">y</a>",
+            "<textarea></textarea><script>alert(1)</script>",
+            "<select><template><style>x</style></template></select>",
+            "</br><form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
+        ] {
+            for html in [format!("{deep}{attack}"), format!("{attack}{deep}")] {
+                let out = clean_html(&html, None);
+                for bad in ["<script", "<style", "<iframe", "javascript:", "onerror"] {
+                    assert!(!out.contains(bad), "{bad} in {out} from {attack}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn relative_links_without_base_are_dropped() {
         let out = clean_html(r#"<a href="/posts/x/">x</a>"#, None);
         assert!(!out.contains("/posts/x/"), "{out}");

@@ -155,6 +155,10 @@ mod tests {
             html("<link rel=webmention href=\"javascript:alert(1)\">"),
             None
         );
+        assert_eq!(
+            html("<script>w('<a rel=webmention href=/no>')</script><textarea><link rel=webmention href=/no></textarea><a rel=webmention href=/yes>").unwrap(),
+            "https://t.example/yes"
+        );
     }
 
     #[test]
