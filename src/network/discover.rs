@@ -4,10 +4,11 @@
 //! YouTube). A candidate counts only when it really parses as a feed.
 
 use chrono::Utc;
-use scraper::{Html, Selector};
+use html5ever::tokenizer::{Tag, TagKind, Token};
 use url::Url;
 
 use super::fetch::{Client, Outcome, Validators};
+use super::html_tokens::{self, Next};
 use super::parse::{self, ParsedFeed};
 use super::public::{self, Reach};
 use super::sanitize::safe_url;
@@ -112,37 +113,41 @@ fn get(
 }
 
 /// Feed links a page announces, resolved against its `<base href>` or its address.
-/// Comment feeds come last: a teacher wants the posts.
+/// Comment feeds come last: a teacher wants the posts. Only `<base>` and `<link>`
+/// tags matter, so the page is read as tokens, never built into a tree: any depth of
+/// nesting costs the same.
 pub fn alternate_links(html: &str, page: &Url) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let base = Selector::parse("base[href]")
-        .ok()
-        .and_then(|s| doc.select(&s).next())
-        .and_then(|b| b.value().attr("href"))
-        .and_then(|h| page.join(h).ok())
-        .unwrap_or_else(|| page.clone());
-    let Ok(sel) = Selector::parse("link[href]") else {
-        return Vec::new();
-    };
+    let mut base: Option<Url> = None;
+    // (href, title) of every feed link, resolved once the `<base>` is known.
+    let mut feeds: Vec<(String, String)> = Vec::new();
+    html_tokens::each(html, |token| {
+        let Token::TagToken(tag) = token else {
+            return Next::Continue;
+        };
+        if tag.kind != TagKind::StartTag {
+            return Next::Continue;
+        }
+        match &*tag.name {
+            "base" if base.is_none() => {
+                base = html_tokens::attr(&tag, "href").and_then(|h| page.join(h).ok());
+            }
+            "link" if is_feed_link(&tag) => {
+                if let Some(href) = html_tokens::attr(&tag, "href") {
+                    let title = html_tokens::attr(&tag, "title").unwrap_or("");
+                    feeds.push((href.to_string(), title.to_lowercase()));
+                }
+            }
+            name => return html_tokens::raw_kind(name).map_or(Next::Continue, Next::Raw),
+        }
+        Next::Continue
+    });
+    let base = base.unwrap_or_else(|| page.clone());
     let mut posts = Vec::new();
     let mut comments = Vec::new();
-    for link in doc.select(&sel) {
-        let v = link.value();
-        let is_alternate = v.attr("rel").is_some_and(|r| {
-            r.split_whitespace()
-                .any(|r| r.eq_ignore_ascii_case("alternate"))
-        });
-        let is_feed = v.attr("type").is_some_and(|t| {
-            let t = t.trim().to_ascii_lowercase();
-            FEED_TYPES.iter().any(|f| t.starts_with(f))
-        });
-        if !is_alternate || !is_feed {
-            continue;
-        }
-        let Some(href) = v.attr("href").and_then(|h| safe_url(h, Some(&base))) else {
+    for (href, title) in feeds {
+        let Some(href) = safe_url(&href, Some(&base)) else {
             continue;
         };
-        let title = v.attr("title").unwrap_or("").to_lowercase();
         if title.contains("comment") || href.contains("/comments/feed") {
             comments.push(href);
         } else {
@@ -151,6 +156,19 @@ pub fn alternate_links(html: &str, page: &Url) -> Vec<String> {
     }
     posts.extend(comments);
     posts
+}
+
+/// `<link rel="alternate" type="application/rss+xml">` and the other feed types.
+fn is_feed_link(tag: &Tag) -> bool {
+    let is_alternate = html_tokens::attr(tag, "rel").is_some_and(|r| {
+        r.split_whitespace()
+            .any(|r| r.eq_ignore_ascii_case("alternate"))
+    });
+    let is_feed = html_tokens::attr(tag, "type").is_some_and(|t| {
+        let t = t.trim().to_ascii_lowercase();
+        FEED_TYPES.iter().any(|f| t.starts_with(f))
+    });
+    is_alternate && is_feed
 }
 
 /// Where well-known platforms keep a site's feed, most specific first.
@@ -236,6 +254,18 @@ mod tests {
                 "https://teach.example.org/blog/atom.xml",
                 "https://teach.example.org/comments/feed/"
             ]
+        );
+    }
+
+    #[test]
+    fn base_applies_wherever_it_is_and_scripts_hide_links() {
+        let page = Url::parse("https://teach.example.org/blog/").unwrap();
+        let html = r#"<script>"<link rel=alternate type=application/rss+xml href=/no.xml>"</script>
+            <link rel="alternate" type="application/rss+xml" href="feed.xml">
+            <base href="https://cdn.example.org/site/">"#;
+        assert_eq!(
+            alternate_links(html, &page),
+            vec!["https://cdn.example.org/site/feed.xml"]
         );
     }
 

@@ -12,6 +12,8 @@ pub mod cache;
 pub mod discover;
 pub mod fetch;
 pub mod health;
+pub mod html_bound;
+pub mod html_tokens;
 pub mod opml;
 pub mod page;
 pub mod parse;

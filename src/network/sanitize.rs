@@ -5,8 +5,11 @@
 use std::collections::HashSet;
 
 use ammonia::UrlRelative;
-use scraper::{Html, Node, Selector};
+use html5ever::tokenizer::{Tag, TagKind, Token};
 use url::Url;
+
+use super::html_bound;
+use super::html_tokens::{self, Next};
 
 /// Image addresses that only exist to count readers.
 const TRACKERS: &[&str] = &[
@@ -26,9 +29,10 @@ const TRACKERS: &[&str] = &[
 ];
 
 /// `html` with only safe tags and attributes left, links absolute (against `base`)
-/// and http(s) only, and tracking images removed.
+/// and http(s) only, and tracking images removed. The sanitizer's parser only ever
+/// sees a depth-bounded copy (`html_bound`), so this is linear in the input's size.
 pub fn clean_html(html: &str, base: Option<&Url>) -> String {
-    let pixels = tiny_images(html);
+    let bounded = html_bound::bound(html, |tag| !is_tracking_image(tag));
     let mut b = ammonia::Builder::default();
     b.url_schemes(HashSet::from(["http", "https"]))
         .link_rel(Some("nofollow noopener noreferrer"))
@@ -36,19 +40,28 @@ pub fn clean_html(html: &str, base: Option<&Url>) -> String {
             Some(u) => UrlRelative::RewriteWithBase(u.clone()),
             // Without a base a relative link would point into the teacher's own site.
             None => UrlRelative::Deny,
-        })
-        .attribute_filter(move |element, attribute, value| {
-            let tracking = element == "img"
-                && attribute == "src"
-                && (pixels.contains(value) || TRACKERS.iter().any(|t| value.contains(t)));
-            (!tracking).then(|| value.into())
         });
-    without_empty_images(&b.clean(html).to_string())
+    without_empty_images(&b.clean(&bounded).to_string())
 }
 
-/// An image whose address was taken away (a tracker, a `data:` or `javascript:` URL)
-/// would still be an empty box on the page; drop the element too. Works on
-/// ammonia's output, whose attributes are always double-quoted.
+/// An image that only exists to count readers: a known tracker's address, or one
+/// declared 0 or 1 pixel wide or high. (`<image>` is parsed as `<img>`.)
+fn is_tracking_image(tag: &Tag) -> bool {
+    if !matches!(&*tag.name, "img" | "image") {
+        return false;
+    }
+    let tiny = ["width", "height"].iter().any(|a| {
+        html_tokens::attr(tag, a)
+            .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
+            .is_some_and(|n| n <= 1)
+    });
+    tiny || html_tokens::attr(tag, "src")
+        .is_some_and(|src| TRACKERS.iter().any(|t| src.contains(t)))
+}
+
+/// An image whose address was taken away (a `data:` or `javascript:` URL) would
+/// still be an empty box on the page; drop the element too. Works on ammonia's
+/// output, whose attributes are always double-quoted.
 fn without_empty_images(html: &str) -> String {
     static IMG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r#"<img(?:\s+[a-zA-Z-]+="[^"]*")*\s*/?>"#).expect("a valid pattern")
@@ -63,48 +76,82 @@ fn without_empty_images(html: &str) -> String {
     .into_owned()
 }
 
-/// `src` of images declared 0 or 1 pixel wide or high: tracking pixels.
-fn tiny_images(html: &str) -> HashSet<String> {
-    let doc = Html::parse_fragment(html);
-    let Ok(sel) = Selector::parse("img[src]") else {
-        return HashSet::new();
-    };
-    doc.select(&sel)
-        .filter(|img| {
-            ["width", "height"].iter().any(|a| {
-                img.value()
-                    .attr(a)
-                    .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
-                    .is_some_and(|n| n <= 1)
-            })
-        })
-        .filter_map(|img| img.value().attr("src").map(String::from))
-        .collect()
+/// The readable text of `html`, whitespace collapsed, cut to about `max_chars` at a
+/// word boundary. Script, style and template contents are not text. Read from the
+/// tokens, so any depth of nesting costs the same.
+pub fn plain_text(html: &str, max_chars: usize) -> String {
+    let (text, _) = read(html, false);
+    truncate(&collapse(&demoronize(&text)), max_chars)
 }
 
-/// The readable text of `html`, whitespace collapsed, cut to about `max_chars` at a
-/// word boundary. Script and style contents are not text.
-pub fn plain_text(html: &str, max_chars: usize) -> String {
-    let doc = Html::parse_fragment(html);
+/// `plain_text` and `links` of already-cleaned HTML, read in one pass.
+pub fn text_and_links(clean: &str, max_chars: usize) -> (String, Vec<String>) {
+    let (text, links) = read(clean, true);
+    (truncate(&collapse(&demoronize(&text)), max_chars), links)
+}
+
+/// The http(s) links in already-cleaned HTML, in order, without repeats.
+pub fn links(clean: &str) -> Vec<String> {
+    read(clean, true).1
+}
+
+/// The text of `html` (words not yet collapsed) and, when asked, the http(s) links of
+/// its `<a href>`s in order without repeats.
+fn read(html: &str, want_links: bool) -> (String, Vec<String>) {
     let mut text = String::new();
-    for node in doc.root_element().descendants() {
-        let Node::Text(t) = node.value() else {
-            continue;
-        };
-        let hidden = node.ancestors().any(|a| {
-            a.value().as_element().is_some_and(|e| {
-                matches!(
-                    e.name(),
-                    "script" | "style" | "noscript" | "template" | "iframe" | "object"
-                )
-            })
-        });
-        if !hidden {
-            text.push_str(t);
-            text.push(' ');
+    let mut links = Vec::new();
+    let mut seen = HashSet::new();
+    // Inside raw text (`<script>`…): whether its text is hidden. Inside `<template>`
+    // and `<object>`: how many are open.
+    let mut raw_hidden: Option<bool> = None;
+    let mut hidden = 0usize;
+    html_tokens::each(html, |token| match token {
+        Token::CharacterTokens(t) => {
+            if hidden == 0 && raw_hidden != Some(true) {
+                text.push_str(&t);
+            }
+            Next::Continue
         }
-    }
-    truncate(&collapse(&demoronize(&text)), max_chars)
+        Token::TagToken(tag) => {
+            // Tags separate words, as the text nodes of a tree are.
+            text.push(' ');
+            if raw_hidden.is_some() {
+                raw_hidden = None;
+                return Next::Continue;
+            }
+            let name = &*tag.name;
+            let counted = matches!(name, "template" | "object");
+            match tag.kind {
+                TagKind::StartTag if name == "plaintext" => {
+                    raw_hidden = Some(false);
+                    return Next::Plaintext;
+                }
+                TagKind::StartTag => {
+                    if let Some(kind) = html_tokens::raw_kind(name) {
+                        let skipped = matches!(name, "script" | "style" | "noscript" | "iframe");
+                        raw_hidden = Some(skipped);
+                        return Next::Raw(kind);
+                    }
+                    if counted && !tag.self_closing {
+                        hidden += 1;
+                    }
+                    if want_links
+                        && name == "a"
+                        && let Some(h) =
+                            html_tokens::attr(&tag, "href").and_then(|h| safe_url(h, None))
+                        && seen.insert(h.clone())
+                    {
+                        links.push(h);
+                    }
+                }
+                TagKind::EndTag if counted => hidden = hidden.saturating_sub(1),
+                TagKind::EndTag => {}
+            }
+            Next::Continue
+        }
+        _ => Next::Continue,
+    });
+    (text, links)
 }
 
 /// Plain text given as text (a title, an author): cleaned the same way, never HTML.
@@ -144,20 +191,6 @@ pub fn demoronize(s: &str) -> String {
                 c
             }
         })
-        .collect()
-}
-
-/// The http(s) links in already-cleaned HTML, in order, without repeats.
-pub fn links(clean: &str) -> Vec<String> {
-    let doc = Html::parse_fragment(clean);
-    let Ok(sel) = Selector::parse("a[href]") else {
-        return Vec::new();
-    };
-    let mut seen = HashSet::new();
-    doc.select(&sel)
-        .filter_map(|a| a.value().attr("href"))
-        .filter_map(|h| safe_url(h, None))
-        .filter(|h| seen.insert(h.clone()))
         .collect()
 }
 
@@ -214,6 +247,29 @@ mod tests {
             "{out}"
         );
         assert_eq!(links(&out), vec!["https://blog.example.org/2024/other/"]);
+    }
+
+    #[test]
+    fn nothing_unsafe_survives_past_the_depth_bound() {
+        let deep = "<div><b>".repeat(200);
+        for attack in [
+            "<script>alert(1)</script>",
+            "<svg><style/><script>alert(1)</script></svg>",
+            "<math><mi><style><img src=x onerror=alert(1)></style>",
+            "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+            "<iframe src=https://evil.example></iframe>",
+            "<a href=\"javascript:alert(1)\">x</a><a href=\"&#106;avascript:alert(1)\">y</a>",
+            "<textarea></textarea><script>alert(1)</script>",
+            "<select><template><style>x</style></template></select>",
+            "</br><form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
+        ] {
+            for html in [format!("{deep}{attack}"), format!("{attack}{deep}")] {
+                let out = clean_html(&html, None);
+                for bad in ["<script", "<style", "<iframe", "javascript:", "onerror"] {
+                    assert!(!out.contains(bad), "{bad} in {out} from {attack}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -4,13 +4,14 @@
 //! order. A relative endpoint is resolved against the page's address after redirects,
 //! an empty one is the page itself, and its query string is kept.
 //!
-//! Markup is read by a real HTML parser, so an endpoint inside a comment or inside
-//! escaped text is not one.
+//! Markup is read by a real HTML tokenizer, so an endpoint inside a comment, a script
+//! or escaped text is not one.
 
-use scraper::{Html, Selector};
+use html5ever::tokenizer::{TagKind, Token};
 use url::Url;
 
 use crate::network::fetch::{Client, Outcome};
+use crate::network::html_tokens::{self, Next};
 
 /// What looking for an endpoint found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,18 +68,30 @@ fn from_headers(page: &Url, headers: &[String]) -> Option<Url> {
     })
 }
 
+/// The first `<link>` or `<a>` with rel `webmention` and an `href`. Read as tokens
+/// (raw text such as a script's is skipped as a parser would), never built into a
+/// tree, so a page nested any deep costs the same.
 fn from_html(page: &Url, body: &[u8]) -> Option<Url> {
-    let doc = Html::parse_document(&String::from_utf8_lossy(body));
-    let sel = Selector::parse("link[rel][href], a[rel][href]").ok()?;
-    doc.select(&sel)
-        .find(|el| {
-            el.value().attr("rel").is_some_and(|rel| {
-                rel.split_ascii_whitespace()
-                    .any(|r| r.eq_ignore_ascii_case("webmention"))
-            })
-        })
-        .and_then(|el| el.value().attr("href"))
-        .and_then(|href| page.join(href.trim()).ok())
+    let mut href: Option<String> = None;
+    html_tokens::each(&String::from_utf8_lossy(body), |token| {
+        let Token::TagToken(tag) = token else {
+            return Next::Continue;
+        };
+        if tag.kind != TagKind::StartTag || href.is_some() {
+            return Next::Continue;
+        }
+        let name = &*tag.name;
+        let is_webmention = html_tokens::attr(&tag, "rel").is_some_and(|rel| {
+            rel.split_ascii_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("webmention"))
+        });
+        if matches!(name, "link" | "a") && is_webmention {
+            href = html_tokens::attr(&tag, "href").map(str::to_string);
+        }
+        html_tokens::raw_kind(name).map_or(Next::Continue, Next::Raw)
+    });
+    page.join(href?.trim())
+        .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
@@ -141,6 +154,10 @@ mod tests {
         assert_eq!(
             html("<link rel=webmention href=\"javascript:alert(1)\">"),
             None
+        );
+        assert_eq!(
+            html("<script>w('<a rel=webmention href=/no>')</script><textarea><link rel=webmention href=/no></textarea><a rel=webmention href=/yes>").unwrap(),
+            "https://t.example/yes"
         );
     }
 

@@ -1,6 +1,8 @@
 //! One feed-rs entry into a cache entry, and the helpers that turn the feed's text,
 //! names and links into clean values.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry as FeedEntry, Link, Person, Text};
 use url::Url;
@@ -39,33 +41,33 @@ pub(super) fn convert_entry(
         .or_else(|| feed_base.cloned());
 
     let summary_html = e.summary.as_ref().map(text_to_html);
-    let content_html = e
-        .content
-        .as_ref()
-        .and_then(|c| {
-            let body = c.body.as_deref()?;
-            Some(if c.content_type.to_string().contains("plain") {
-                escape_html(body)
-            } else {
-                body.to_string()
-            })
+    let own_content = e.content.as_ref().and_then(|c| {
+        let body = c.body.as_deref()?;
+        Some(if c.content_type.to_string().contains("plain") {
+            escape_html(body)
+        } else {
+            body.to_string()
         })
-        .or_else(|| summary_html.clone())
-        .unwrap_or_default();
-    let content = clean_html(&sanitize::demoronize(&content_html), content_base.as_ref());
-    let summary_source = match &summary_html {
-        Some(s) if !s.trim().is_empty() => {
-            clean_html(&sanitize::demoronize(s), content_base.as_ref())
+    });
+    let clean = |html: &str| clean_html(&sanitize::demoronize(html), content_base.as_ref());
+    // Remote HTML is parsed as few times as it can be: once cleaned, the content (or
+    // the summary standing in for it) is read once for both its text and its links.
+    let (content, summary, links) = match (own_content, &summary_html) {
+        (Some(body), Some(s)) if !s.trim().is_empty() => {
+            let content = clean(&body);
+            let summary_source = clean(s);
+            let (summary, summary_links) = sanitize::text_and_links(&summary_source, SUMMARY_CHARS);
+            let mut links = sanitize::links(&content);
+            let seen: HashSet<String> = links.iter().cloned().collect();
+            links.extend(summary_links.into_iter().filter(|l| !seen.contains(l)));
+            (content, summary, links)
         }
-        _ => content.clone(),
+        (body, s) => {
+            let content = clean(body.as_deref().or(s.as_deref()).unwrap_or_default());
+            let (summary, links) = sanitize::text_and_links(&content, SUMMARY_CHARS);
+            (content, summary, links)
+        }
     };
-    let summary = plain_text(&summary_source, SUMMARY_CHARS);
-    let mut links = sanitize::links(&content);
-    for l in sanitize::links(&summary_source) {
-        if !links.contains(&l) {
-            links.push(l);
-        }
-    }
     let title = e.title.as_ref().map(text_to_plain).unwrap_or_default();
     let author = author_names(&e.authors);
     Entry {

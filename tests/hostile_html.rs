@@ -1,0 +1,233 @@
+//! Deeply nested HTML from the web, against the real binary and a real server on
+//! 127.0.0.1: a feed entry or a page nested 100,000 deep (every shape that makes an
+//! HTML tree builder slow) must cost seconds, not minutes, and the entry's words must
+//! still reach the cache.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::net::{Reply, Server, blog_entry, cache, site};
+
+/// Longest one command may take. Measured in a debug build on a loaded machine:
+/// about a second each; before the depth bound, the 100,000-deep entry took minutes.
+const TIME_LIMIT: Duration = Duration::from_secs(10);
+
+/// Run the real binary, killing it past a generous deadline so a regression fails
+/// the test instead of hanging it; exit 0 or 1, never a panic.
+fn timed(root: &Path, args: &[&str]) -> (i32, String) {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_staffroom"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > TIME_LIMIT * 3 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "staffroom {args:?} still running after {:?}",
+                start.elapsed()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = start.elapsed();
+    let out = child.wait_with_output().unwrap();
+    let all = format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("staffroom {args:?}: {:?} in {took:.2?}", status.code());
+    assert!(!all.contains("panicked"), "{all}");
+    assert!(took < TIME_LIMIT, "staffroom {args:?} took {took:?}: {all}");
+    (status.code().unwrap_or(-1), all)
+}
+
+/// Every shape of deep nesting, about 20,000 tags each (far past any depth bound; a
+/// minute or more each before the bound), with its own words before and after.
+fn shapes() -> Vec<(&'static str, String)> {
+    const N: usize = 20_000;
+    vec![
+        ("unclosed-divs", "<div>".repeat(N)),
+        (
+            "closed-divs",
+            format!("{}x{}", "<div>".repeat(N / 2), "</div>".repeat(N / 2)),
+        ),
+        ("formatting", "<b><i>".repeat(N / 2)),
+        (
+            "formatting-with-attributes",
+            (0..N / 2).map(|i| format!("<b class=c{i}>")).collect(),
+        ),
+        (
+            "formatting-reopened",
+            (0..N / 3)
+                .map(|i| format!("<div><u id=u{i}></div>"))
+                .collect(),
+        ),
+        ("tables", "<table><tr><td>".repeat(N / 3)),
+        ("lists", "<ul><li>".repeat(N / 2)),
+        ("paragraphs", "<p>x".repeat(N / 2)),
+        ("links", "<a href=https://x.example/>x".repeat(N / 4)),
+        ("custom-tags", "<x-y>".repeat(N)),
+        ("svg", format!("<svg>{}", "<g>".repeat(N))),
+        ("blockquote-in-table", "<table><blockquote>".repeat(N / 2)),
+    ]
+}
+
+fn rss(items: &[(String, String)]) -> Vec<u8> {
+    let items: String = items
+        .iter()
+        .map(|(id, html)| {
+            format!(
+                "<item><title>{id}</title><link>https://deep.example/{id}/</link><guid>https://deep.example/{id}/</guid>\
+                 <pubDate>Tue, 14 May 2024 08:00:00 +0000</pubDate><description><![CDATA[{html}]]></description></item>"
+            )
+        })
+        .collect();
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Deep</title><link>https://deep.example/</link>{items}</channel></rss>").into_bytes()
+}
+
+/// The feed's size cap raised, so each shape gets a feed of its own under it.
+fn roomy_site(network_toml: &str) -> tempfile::TempDir {
+    let site = site(network_toml);
+    let toml = site.path().join("site.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("max_feed_mb = 1", "max_feed_mb = 4")).unwrap();
+    site
+}
+
+#[test]
+fn an_entry_nested_100000_deep_is_fetched_in_seconds_and_keeps_its_words() {
+    let html = format!(
+        "<p>Fractions first.</p>{}Deepest words here.",
+        "<div>".repeat(100_000)
+    );
+    let feed = rss(&[("deep".into(), html)]);
+    let server = Server::start(move |_, _| Reply::feed(feed.clone()));
+    let site = roomy_site(&blog_entry("Deep", &server.url("/feed.xml")));
+    let (code, all) = timed(site.path(), &["network", "fetch"]);
+    assert_eq!(code, 0, "{all}");
+    let entry = &cache(site.path(), "deep")["entries"][0];
+    let content = entry["content"].as_str().unwrap();
+    assert!(content.contains("Deepest words here."), "{content:.300}");
+    assert!(
+        entry["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Fractions first.")
+    );
+}
+
+#[test]
+fn every_shape_of_deep_nesting_is_fetched_in_seconds_and_keeps_its_words() {
+    let shapes = shapes();
+    let mut blogs = String::new();
+    for (name, _) in &shapes {
+        blogs.push_str(&blog_entry(name, &format!("FEED/{name}.xml")));
+    }
+    let items: Vec<(String, Vec<u8>)> = shapes
+        .into_iter()
+        .map(|(name, html)| {
+            let html = format!("Words of {name}. {html} Last words of {name}.");
+            let feed = rss(&[(name.to_string(), html)]);
+            (format!("/{name}.xml"), feed)
+        })
+        .collect();
+    let server = Server::start(move |path, _| {
+        let feed = items
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, f)| f.clone());
+        feed.map_or(Reply::Status(404, vec![]), Reply::feed)
+    });
+    let site = roomy_site(&blogs.replace("FEED", &server.base));
+    let (code, all) = timed(site.path(), &["network", "fetch"]);
+    assert_eq!(code, 0, "{all}");
+    for (name, _) in self::shapes() {
+        let entry = &cache(site.path(), name)["entries"][0];
+        let summary = entry["summary"].as_str().unwrap_or_default();
+        assert!(
+            summary.starts_with(&format!("Words of {name}.")),
+            "{name}: {summary:.200}"
+        );
+        let content = entry["content"].as_str().unwrap_or_default();
+        // SVG is not kept at all; everything else keeps its text (when not too big
+        // to store).
+        if name != "svg" && !content.is_empty() {
+            assert!(
+                content.contains(&format!("Last words of {name}.")),
+                "{name}"
+            );
+        }
+    }
+}
+
+/// A page nested 60,000 deep, in its `<head>` and its body, with its feed link or
+/// Webmention endpoint at the very end.
+fn deep_page(tail: &str) -> Vec<u8> {
+    format!(
+        "<!doctype html><html><head><title>Deep</title>{}{}</head><body>{}{}{tail}</body></html>",
+        "<b>".repeat(20_000),
+        "<div>".repeat(20_000),
+        "<table><tr><td>".repeat(10_000),
+        "<b><i>".repeat(10_000),
+    )
+    .into_bytes()
+}
+
+#[test]
+fn network_add_reads_a_60000_deep_page_in_seconds() {
+    let page = deep_page("<link rel=alternate type=application/rss+xml href=/feed.xml>");
+    let feed = common::net::rss("Deep", "deep.example", 2);
+    let server = Server::start(move |path, _| match path {
+        "/feed.xml" => Reply::feed(feed.clone()),
+        _ => Reply::Ok {
+            body: page.clone(),
+            content_type: "text/html",
+            headers: vec![],
+        },
+    });
+    let site = site("");
+    let (code, all) = timed(site.path(), &["network", "add", &server.url("/blog/")]);
+    assert_eq!(code, 0, "{all}");
+    let toml = std::fs::read_to_string(site.path().join("network.toml")).unwrap();
+    assert!(toml.contains(&server.url("/feed.xml")), "{toml}");
+}
+
+#[test]
+fn webmention_send_reads_a_60000_deep_page_in_seconds() {
+    let page = deep_page("<a rel=webmention href=/wm>endpoint</a>");
+    let server = Server::start(move |path, _| match path {
+        "/wm" => Reply::Status(202, vec![]),
+        _ => Reply::Ok {
+            body: page.clone(),
+            content_type: "text/html",
+            headers: vec![],
+        },
+    });
+    let site = site("");
+    std::fs::write(
+        site.path().join("content/posts/hello.md"),
+        format!(
+            "---\ntitle: Hello\ndate: 2024-01-02\n---\nSee [the deep page]({}).\n",
+            server.url("/deep/")
+        ),
+    )
+    .unwrap();
+    let (code, all) = timed(site.path(), &["webmention", "send", "--allow-private"]);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(server.posts().len(), 1, "{all}");
+    assert_eq!(server.posts()[0].path, "/wm");
+}
