@@ -60,11 +60,10 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     Some(p)
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
-    #[cfg(unix)]
     #[test]
     fn refuses_the_sites_own_folders_however_spelt() {
         let tmp = tempfile::tempdir().unwrap();

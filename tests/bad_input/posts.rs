@@ -152,6 +152,8 @@ cases! {
         setup: |s| post(s, b"\xef\xbb\xbf---\r\ntitle: T\r\ndate: 2024-01-01\r\n---\r\nBody\r\n"),
         check: |s, _| assert!(s.read("posts/bad/index.html").contains("Body")),
     }
+    // Symbolic links need a privilege on Windows.
+    #[cfg(unix)]
     a_symlink_loop_in_content {
         intent: "a symlink loop in content/",
         code: 1,
@@ -161,6 +163,8 @@ cases! {
         )
         .unwrap(),
     }
+    // Symbolic links need a privilege on Windows.
+    #[cfg(unix)]
     a_post_file_that_is_a_dangling_symlink {
         intent: "a post file that is a dangling symlink",
         code: 1,
