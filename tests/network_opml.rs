@@ -104,6 +104,31 @@ fn bad_opml_is_an_error_and_leaves_network_toml_untouched() {
 }
 
 #[test]
+fn an_opml_file_nested_without_end_is_an_error_not_a_crash() {
+    let original = "[[blog]]\nname = \"Ms A\"\nfeed = \"https://a.example.org/feed\"\n";
+    let site = site(original);
+    let deep = format!(
+        "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><body>\n{}{}</body></opml>\n",
+        "<outline text=\"a\">".repeat(100_000),
+        "</outline>".repeat(100_000)
+    );
+    let path = site.path().join("deep.opml");
+    std::fs::write(&path, deep).unwrap();
+    let out = staffroom(site.path(), &["network", "import", path.to_str().unwrap()])
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr).replace(&*path.to_string_lossy(), "[FILE]");
+    assert_eq!(
+        stderr,
+        "error: [FILE]:3: folders are nested more than 64 deep, which no feed reader writes\n  \
+         hint: export your subscriptions again from your feed reader (it is usually called \
+         \"Export OPML\"); network.toml was not changed\n"
+    );
+    assert_eq!(read(site.path(), "network.toml"), original);
+}
+
+#[test]
 fn export_to_stdout_keeps_tags_and_notes() {
     let site = site(
         "[[blog]]\nname = \"Ms A\"\nsite = \"https://a.example.org/\"\nfeed = \"https://a.example.org/feed\"\ntags = [\"Maths\", \"K-5\"]\nnote = \"Number talks\"\n",

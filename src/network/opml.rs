@@ -24,6 +24,13 @@ pub struct Import {
 /// Read an OPML file's feeds, leaving out those `existing` already follows.
 pub fn import(path: &Path, bytes: &[u8], existing: &Blogroll) -> Result<Import> {
     let text = decode(bytes);
+    if let Some(line) = too_deep(&text) {
+        return Err(Error::input(
+            Location::line(path, line),
+            format!("folders are nested more than {MAX_DEPTH} deep, which no feed reader writes"),
+        )
+        .with_hint("export your subscriptions again from your feed reader (it is usually called \"Export OPML\"); network.toml was not changed"));
+    }
     let doc = OPML::from_str(&text).map_err(|e| {
         let mut msg = e.to_string();
         let mut source = std::error::Error::source(&e);
@@ -90,6 +97,33 @@ pub fn import(path: &Path, bytes: &[u8], existing: &Blogroll) -> Result<Import> 
         out.new.push(blog);
     }
     Ok(out)
+}
+
+/// Elements nested inside each other, `<opml><body>` included. Feed readers write one or
+/// two folder levels; the OPML reader recurses per level, so 100,000 levels overflowed
+/// its stack.
+const MAX_DEPTH: usize = 64;
+
+/// The line where elements nest past [`MAX_DEPTH`], found with a streaming reader
+/// (linear, no recursion). A file that is not XML is left to the OPML reader to report.
+fn too_deep(text: &str) -> Option<usize> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+                    return Some(crate::error::line_col(text, at).0);
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Every outline with a feed, with the folder names above it as tags.
@@ -239,5 +273,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("bad.opml: is not an OPML file"), "{err}");
+    }
+
+    #[test]
+    fn folders_nested_without_end_are_an_error_not_a_stack_overflow() {
+        let deep = format!(
+            "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><body>\n{}{}</body></opml>",
+            "<outline text=\"a\">".repeat(100_000),
+            "</outline>".repeat(100_000)
+        );
+        let err = import(
+            Path::new("deep.opml"),
+            deep.as_bytes(),
+            &Blogroll::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("deep.opml:3: folders are nested more than 64 deep"),
+            "{err}"
+        );
+        let nested = format!(
+            "<opml version=\"2.0\"><body>{}<outline text=\"f\" xmlUrl=\"https://a.example/feed\"/>{}</body></opml>",
+            "<outline text=\"d\">".repeat(10),
+            "</outline>".repeat(10)
+        );
+        let got = import(
+            Path::new("ok.opml"),
+            nested.as_bytes(),
+            &Blogroll::default(),
+        )
+        .unwrap();
+        assert_eq!(got.new.len(), 1);
     }
 }

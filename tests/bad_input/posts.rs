@@ -211,6 +211,16 @@ cases! {
         code: 0,
         setup: |s| fm(s, "title: T\ndate: 2024-03-01 09:30"),
     }
+    front_matter_lists_nested_without_end {
+        intent: "front matter with 100,000 nested [ (the YAML parser's time grows with the square)",
+        code: 1,
+        setup: |s| fm(s, &format!("title: T\ndate: 2024-01-01\nx: {}{}", "[".repeat(100_000), "]".repeat(100_000))),
+    }
+    front_matter_tables_nested_without_end {
+        intent: "front matter with 50,000 nested {a: ",
+        code: 1,
+        setup: |s| fm(s, &format!("title: T\ndate: 2024-01-01\nx: {}1{}", "{a: ".repeat(50_000), "}".repeat(50_000))),
+    }
     a_front_matter_key_given_twice {
         intent: "the same front matter key twice",
         code: 1,

@@ -4,10 +4,14 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Location, Result};
+
+mod values;
+pub use values::parse_date;
+use values::{boolean, date, listed, string, strings};
 
 #[derive(Debug, Clone, Default)]
 pub struct FrontMatter {
@@ -90,6 +94,13 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>> {
     if raw.trim().is_empty() {
         return Ok(Map::new());
     }
+    if let Some(line) = too_deep(raw) {
+        return Err(Error::input(
+            Location::line(path, line + FIRST_KEY_LINE - 1),
+            format!("front matter nests lists or tables more than {MAX_FLOW_DEPTH} deep"),
+        )
+        .with_hint("front matter needs only plain values and short lists like [a, b]; remove the extra brackets"));
+    }
     // Parsed to YAML's own value first: it refuses a key given twice, where a map of
     // JSON values would silently keep the last one.
     let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(raw).map_err(|e| {
@@ -129,6 +140,50 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>> {
             "front matter must be a list of `key: value` lines",
         )),
     }
+}
+
+/// Deeper than any real front matter, and far below where the YAML parser's work grows
+/// with the square of the depth (100,000 brackets took minutes).
+const MAX_FLOW_DEPTH: usize = 64;
+
+/// The 1-based line of `raw` where `[`/`{` collections nest past [`MAX_FLOW_DEPTH`], in
+/// one pass. Brackets inside quoted text and comments do not count; a quote only opens
+/// where a value can start, so the `'` of `don't` is text.
+fn too_deep(raw: &str) -> Option<usize> {
+    let (mut depth, mut line) = (0usize, 1);
+    let mut quote: Option<char> = None;
+    let mut chars = raw.chars().peekable();
+    let mut prev = '\n';
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+        }
+        match quote {
+            Some('"') if c == '\\' => {
+                chars.next();
+            }
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',' | ':') => {
+                    quote = Some(c);
+                }
+                '#' if matches!(prev, ' ' | '\t' | '\n') => {
+                    while chars.next_if(|&n| n != '\n').is_some() {}
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(line);
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    None
 }
 
 /// The key serde_yaml names in "duplicate entry with key \"title\"".
@@ -240,102 +295,6 @@ impl FrontMatter {
     }
 }
 
-fn string(v: &Value) -> std::result::Result<String, String> {
-    match v {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        _ => Err(format!("must be text, not {}", kind(v))),
-    }
-}
-
-fn boolean(v: &Value) -> std::result::Result<bool, String> {
-    match v {
-        Value::Bool(b) => Ok(*b),
-        _ => Err(format!("must be true or false, not {}", kind(v))),
-    }
-}
-
-/// A list of text, where one string holding separators is a list too, as teachers
-/// write `tags: maths, year 7` and Jekyll writes `categories: jekyll update`.
-fn listed(v: &Value, separators: &[char]) -> std::result::Result<Vec<String>, String> {
-    match v {
-        Value::String(s) => Ok(s
-            .split(separators)
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect()),
-        _ => strings(v),
-    }
-}
-
-/// A list of text; a single value is taken as a list of one, as teachers write `tags: math`.
-fn strings(v: &Value) -> std::result::Result<Vec<String>, String> {
-    match v {
-        Value::Null => Ok(Vec::new()),
-        Value::String(s) => Ok(vec![s.clone()]),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| match i {
-                Value::String(s) => Ok(s.clone()),
-                Value::Number(n) => Ok(n.to_string()),
-                _ => Err(format!("must be a list of text, but it holds {}", kind(i))),
-            })
-            .collect(),
-        _ => Err(format!(
-            "must be a list like [\"a\", \"b\"], not {}",
-            kind(v)
-        )),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "an empty value",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a table",
-    }
-}
-
-fn date(v: &Value) -> std::result::Result<DateTime<FixedOffset>, String> {
-    let Value::String(s) = v else {
-        return Err(format!("must be a date like 2024-03-01, not {}", kind(v)));
-    };
-    parse_date(s).ok_or_else(|| {
-        format!("`{s}` is not a date; write 2024-03-01 or 2024-03-01T09:30:00+01:00")
-    })
-}
-
-/// Dates as teachers write them; times without a zone are taken as UTC.
-pub fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
-    let s = s.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d);
-    }
-    // Jekyll's own format, `2014-12-17 11:16:21 -0800`, and the same without seconds.
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%d %H:%M %z"] {
-        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
-            return Some(d);
-        }
-    }
-    let utc = FixedOffset::east_opt(0)?;
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
-            return utc.from_local_datetime(&d).single();
-        }
-    }
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-    utc.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).single()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,6 +337,35 @@ mod tests {
         let ours = parse("---\ntitle: T\nsummary: Ours.\nexcerpt: Theirs.\n---\n").unwrap();
         assert_eq!(ours.summary.as_deref(), Some("Ours."));
         assert_eq!(ours.extra["excerpt"], "Theirs.");
+    }
+
+    #[test]
+    fn collections_nested_too_deep_are_refused_before_parsing() {
+        let deep = format!(
+            "---\ntitle: T\nx: {}{}\n---\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let err = parse(&deep).unwrap_err().to_string();
+        assert!(
+            err.starts_with("post.md:3: front matter nests lists or tables more than 64 deep"),
+            "{err}"
+        );
+        let maps = format!(
+            "---\ntitle: T\nx: {}1{}\n---\n",
+            "{a: ".repeat(500),
+            "}".repeat(500)
+        );
+        assert!(parse(&maps).is_err());
+        // Brackets in quoted text, comments and plain words are text.
+        let fine = format!(
+            "---\ntitle: \"{}\"\nsummary: don't {} # {}\nextra: [a, [b]]\n---\n",
+            "[".repeat(100),
+            "x",
+            "{".repeat(100)
+        );
+        assert_eq!(parse(&fine).unwrap().title, "[".repeat(100));
+        assert!(too_deep("a: 'it''s [[[['").is_none());
     }
 
     #[test]
