@@ -49,11 +49,11 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
     if !o.quiet {
         writeln!(
             o.out,
-            "Built {} and {} into {} ({} files).",
+            "Built {} and {} into {} ({}).",
             super::count(report.posts, "post"),
             super::count(report.pages, "page"),
             report.output.display(),
-            report.files
+            super::count(report.files, "file")
         )?;
     }
     if o.verbose {

@@ -101,7 +101,11 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
         )?;
     }
     if errors > 0 {
-        anyhow::bail!("{errors} problems need fixing (listed above)");
+        let need = if errors == 1 { "needs" } else { "need" };
+        anyhow::bail!(
+            "{} {need} fixing (listed above)",
+            super::count(errors, "problem")
+        );
     }
     Ok(())
 }

@@ -20,7 +20,7 @@ pub struct NetworkArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum NetworkCommand {
-    /// Follow a blog: give its address (its feed is found for you) or its feed's
+    /// Follow a blog: give its web address (its feed is found for you) or its feed address
     Add {
         /// The blog's web address or feed address
         url: String,

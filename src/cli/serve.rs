@@ -158,9 +158,9 @@ fn describe(batch: &Batch, report: &Report) -> String {
         return format!("{what} changed; the site is the same ({ms} ms).");
     }
     format!(
-        "{what} changed: {} of {} pages rendered, {} files updated in {ms} ms.",
+        "{what} changed: {} of {} rendered, {} updated in {ms} ms.",
         report.rendered,
-        report.pages_total,
-        report.changed.len()
+        super::count(report.pages_total, "page"),
+        super::count(report.changed.len(), "file")
     )
 }
