@@ -518,3 +518,13 @@ fn serve_reports_a_recursive_macro_and_keeps_the_last_good_site() {
     assert!(fixed.data.contains("\"error\":null"), "{}", fixed.data);
     assert!(get(&url).body.contains("<h1 class=\"t\">First post</h1>"));
 }
+
+#[test]
+fn a_template_name_in_the_teachers_own_message_does_not_move_the_error() {
+    let text = format!("{POST_HEAD}\n{{{{ throw(message=\"see 'base.html'\") }}}}{POST_TAIL}");
+    let err = build_error(&site_with(&[("post.html", &text)]));
+    assert_eq!(
+        err,
+        format!("error: SITE/templates/post.html:2: template error: see 'base.html'\n{HINT}")
+    );
+}

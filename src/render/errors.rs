@@ -23,11 +23,16 @@ pub(super) fn template_error(
         source = s.source();
     }
     let full = messages.join("\n");
-    // The innermost template named in the chain is where the problem is.
-    let name = messages
-        .iter()
-        .rev()
-        .find_map(|m| quoted_template(m, origins))
+    // Tera's own account of where it was rendering comes first: the messages inside
+    // it may quote the teacher's text (`throw(message="...")`, a value a filter
+    // refused), which can name any template. Else the innermost template named.
+    let name = rendering_where(&messages[0], origins)
+        .or_else(|| {
+            messages
+                .iter()
+                .rev()
+                .find_map(|m| quoted_template(m, origins))
+        })
         .unwrap_or_default();
     let innermost = messages.last().cloned().unwrap_or_default();
     let (file, text) = match origins.get(&name) {
@@ -60,6 +65,28 @@ pub(super) fn shorten(line: &str) -> String {
         Some((at, _)) => format!("{}…", &line[..at]),
         None => line.to_string(),
     }
+}
+
+/// The template a render failed in, from the location Tera puts around every render
+/// error: `Failed to render 'A'`, maybe `: error while rendering macro `m::f``, then
+/// ` (error happened in 'B').` when in a parent's block, then the patched
+/// ` (inside 'C')` for the innermost include or macro. The last named is where.
+fn rendering_where(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> Option<String> {
+    static AT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"^Failed to render '(.+?)'(?:: error while rendering macro `[\w:]+`)?",
+            r"(?: \(error happened in '(.+?)'\)\.| \(error happened in a parent template\))?",
+            r"(?: \(inside '(.+)'\))?$",
+        ))
+        .expect("valid regex")
+    });
+    let c = AT.captures(msg)?;
+    [3, 2, 1]
+        .into_iter()
+        .filter_map(|i| c.get(i))
+        .map(|m| m.as_str())
+        .find(|n| origins.contains_key(*n))
+        .map(str::to_string)
 }
 
 fn quoted_template(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> Option<String> {
@@ -173,6 +200,29 @@ mod tests {
         assert_eq!(at("Macro `m` is duplicated"), Some(5));
         assert_eq!(at("Function 'nofn' not found"), Some(6));
         assert_eq!(at("Template '[nav.html]' not found"), Some(7));
+    }
+
+    #[test]
+    fn the_template_is_where_tera_says_it_was_rendering() {
+        let origins: BTreeMap<String, (String, Origin)> = ["post.html", "base.html", "m's.html"]
+            .into_iter()
+            .map(|n| (n.to_string(), (String::new(), Origin::BuiltIn(b""))))
+            .collect();
+        let at = |msg: &str| rendering_where(msg, &origins);
+        assert_eq!(
+            at("Failed to render 'post.html'").as_deref(),
+            Some("post.html")
+        );
+        assert_eq!(
+            at("Failed to render 'post.html' (error happened in 'base.html').").as_deref(),
+            Some("base.html")
+        );
+        assert_eq!(
+            at("Failed to render 'post.html': error while rendering macro `m::f` (inside 'm's.html')")
+                .as_deref(),
+            Some("m's.html")
+        );
+        assert_eq!(at("see 'base.html'"), None);
     }
 
     #[test]
