@@ -291,9 +291,120 @@ fn very_deep_nesting_in_a_templates_source_is_an_error() {
         let site = site_with(&[("post.html", &text)]);
         let err = build_error(&site);
         assert!(
-            err.starts_with("error: SITE/templates/post.html:2: template error: "),
+            err.starts_with("error: SITE/templates/post.html:2:"),
             "{err}"
         );
+    }
+}
+
+// The four shapes below start like the default theme's post.html, with
+// `{% extends "base.html" %}` on the line of the error: the name quoted in that line
+// of source was taken for the template at fault, so the error blamed the built-in
+// base.html while showing post.html.
+const POST_HEAD: &str = "{% extends \"base.html\" %}{% block content %}";
+const POST_TAIL: &str = "{% endblock content %}";
+
+/// The error for a `post.html` that is `POST_HEAD`, `expr` in `{{ }}`, `POST_TAIL`.
+fn post_expression_error(expr: &str) -> String {
+    let text = format!("{POST_HEAD}{{{{ {expr} }}}}{POST_TAIL}");
+    build_error(&site_with(&[("post.html", &text)]))
+}
+
+/// The error's first line, then the source line cut around the column with a caret.
+fn parse_error(at: &str, message: &str, shown: &str, caret: usize) -> String {
+    format!(
+        "error: SITE/templates/post.html:{at}: template error: {message}\n    \
+         |\n  1 | {shown}\n    | {}^\n{HINT}",
+        " ".repeat(caret)
+    )
+}
+
+const TOO_DEEP: &str =
+    "tags, brackets and operators are nested more than 400 deep here; make the template simpler";
+
+#[test]
+fn brackets_nested_too_deep_name_the_teachers_template() {
+    let err = post_expression_error(&format!("{}1{}", "(".repeat(1000), ")".repeat(1000)));
+    let shown = format!("…{}…", "(".repeat(80));
+    assert_eq!(err, parse_error("1:438", TOO_DEEP, &shown, 51));
+}
+
+#[test]
+fn brackets_nested_past_the_parsers_stack_name_the_teachers_template() {
+    // Deep enough that the parser's stack guard stops first; where it stops depends
+    // on the build's stack use, so the column is left out of the comparison.
+    let err = post_expression_error(&format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000)));
+    let column = regex::Regex::new(r"^error: SITE/templates/post\.html:1:(\d+):").unwrap();
+    let col: usize = column.captures(&err).expect(&err)[1].parse().unwrap();
+    assert!(col > 400, "{err}");
+    let shown = format!("…{}…", "(".repeat(80));
+    assert_eq!(
+        err,
+        parse_error(&format!("1:{col}"), TOO_DEEP, &shown, 51),
+        "the line is cut to a window around the column"
+    );
+}
+
+#[test]
+fn a_long_chain_of_not_names_the_teachers_template() {
+    let err = post_expression_error(&format!("{}true", "not ".repeat(500)));
+    let expected = "expected `or`, `and`, `<=`, `>=`, `<`, `>`, `==`, `!=`, `+`, `-`, `*`, `/`, \
+                    `%`, a filter, or a variable end (`}}`)";
+    let shown = format!(
+        "…tends \"base.html\" %}}{{% block content %}}{{{{ {}no…",
+        "not ".repeat(9)
+    );
+    assert_eq!(err, parse_error("1:56", expected, &shown, 51));
+}
+
+#[test]
+fn a_long_chain_of_minus_names_the_teachers_template() {
+    let err = post_expression_error(&format!("{}1", "-".repeat(500)));
+    let expected = "expected a value that can be negated or an array of values";
+    let shown = format!("{POST_HEAD}{{{{ {}…", "-".repeat(33));
+    assert_eq!(err, parse_error("1:48", expected, &shown, 47));
+}
+
+#[test]
+fn lists_nested_in_the_source_name_the_teachers_template() {
+    let err = post_expression_error(&format!(
+        "{}1{} | length",
+        "[".repeat(1000),
+        "]".repeat(1000)
+    ));
+    let shown = format!("{POST_HEAD}{{{{ {}…", "[".repeat(33));
+    assert_eq!(
+        err,
+        parse_error("1:49", "expected a value that can be negated", &shown, 48)
+    );
+}
+
+#[test]
+fn other_load_errors_name_the_template_that_has_them() {
+    let cases = [
+        (
+            format!(
+                "{POST_HEAD}\n{{% block a %}}{{% endblock a %}}\n{{% block a %}}{{% endblock a %}}{POST_TAIL}"
+            ),
+            "post.html:3: template error: Block `a` is duplicated",
+        ),
+        (
+            format!("{POST_HEAD}\n{{{{ 99999999999999999999 }}}}{POST_TAIL}"),
+            "post.html:2: template error: Integer out of bounds: `99999999999999999999`",
+        ),
+        (
+            "{% import \"base.html\" as b %}\n{% extends \"nothing.html\" %}".to_string(),
+            "post.html:2: template error: extends 'nothing.html', but there is no such template",
+        ),
+        (
+            "{% import \"nothing.html\" as n %}{% extends \"base.html\" %}".to_string(),
+            "post.html:1: template error: imports macros from 'nothing.html', but there is no \
+             such template",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = build_error(&site_with(&[("post.html", &text)]));
+        assert_eq!(err, format!("error: SITE/templates/{expected}\n{HINT}"));
     }
 }
 
@@ -406,4 +517,14 @@ fn serve_reports_a_recursive_macro_and_keeps_the_last_good_site() {
         .expect("a reload after the fix");
     assert!(fixed.data.contains("\"error\":null"), "{}", fixed.data);
     assert!(get(&url).body.contains("<h1 class=\"t\">First post</h1>"));
+}
+
+#[test]
+fn a_template_name_in_the_teachers_own_message_does_not_move_the_error() {
+    let text = format!("{POST_HEAD}\n{{{{ throw(message=\"see 'base.html'\") }}}}{POST_TAIL}");
+    let err = build_error(&site_with(&[("post.html", &text)]));
+    assert_eq!(
+        err,
+        format!("error: SITE/templates/post.html:2: template error: see 'base.html'\n{HINT}")
+    );
 }

@@ -23,11 +23,16 @@ pub(super) fn template_error(
         source = s.source();
     }
     let full = messages.join("\n");
-    // The innermost template named in the chain is where the problem is.
-    let name = messages
-        .iter()
-        .rev()
-        .find_map(|m| quoted_template(m, origins))
+    // Tera's own account of where it was rendering comes first: the messages inside
+    // it may quote the teacher's text (`throw(message="...")`, a value a filter
+    // refused), which can name any template. Else the innermost template named.
+    let name = rendering_where(&messages[0], origins)
+        .or_else(|| {
+            messages
+                .iter()
+                .rev()
+                .find_map(|m| quoted_template(m, origins))
+        })
         .unwrap_or_default();
     let innermost = messages.last().cloned().unwrap_or_default();
     let (file, text) = match origins.get(&name) {
@@ -36,10 +41,7 @@ pub(super) fn template_error(
     };
     // What the innermost message names first; the wrappers around it name the
     // function or filter that failed.
-    let line = parse_error_line(&full).or_else(|| {
-        let text = text?;
-        locate(&innermost, text).or_else(|| locate(&full, text))
-    });
+    let line = text.and_then(|text| locate(&innermost, text).or_else(|| locate(&full, text)));
     let location = Location {
         file: file.into(),
         line,
@@ -50,18 +52,41 @@ pub(super) fn template_error(
         .map(|l| shorten(l.trim_end()))
         .collect::<Vec<_>>()
         .join("\n  ");
-    Error::input(location, format!("template error: {message}"))
-        .with_hint("fix the template, or delete your copy to go back to the theme's")
+    Error::input(location, format!("template error: {message}")).with_hint(HINT)
 }
+
+pub(super) const HINT: &str = "fix the template, or delete your copy to go back to the theme's";
 
 /// A parse error quotes the template's line whole; a line of thousands of brackets
 /// would bury the message, and the location already gives line and column.
-fn shorten(line: &str) -> String {
+pub(super) fn shorten(line: &str) -> String {
     const MAX: usize = 200;
     match line.char_indices().nth(MAX) {
         Some((at, _)) => format!("{}…", &line[..at]),
         None => line.to_string(),
     }
+}
+
+/// The template a render failed in, from the location Tera puts around every render
+/// error: `Failed to render 'A'`, maybe `: error while rendering macro `m::f``, then
+/// ` (error happened in 'B').` when in a parent's block, then the patched
+/// ` (inside 'C')` for the innermost include or macro. The last named is where.
+fn rendering_where(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> Option<String> {
+    static AT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"^Failed to render '(.+?)'(?:: error while rendering macro `[\w:]+`)?",
+            r"(?: \(error happened in '(.+?)'\)\.| \(error happened in a parent template\))?",
+            r"(?: \(inside '(.+)'\))?$",
+        ))
+        .expect("valid regex")
+    });
+    let c = AT.captures(msg)?;
+    [3, 2, 1]
+        .into_iter()
+        .filter_map(|i| c.get(i))
+        .map(|m| m.as_str())
+        .find(|n| origins.contains_key(*n))
+        .map(str::to_string)
 }
 
 fn quoted_template(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> Option<String> {
@@ -73,22 +98,14 @@ fn quoted_template(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> O
         .map(str::to_string)
 }
 
-/// Tera's parse errors carry ` --> LINE:COL`; the patched Tera's nesting bound says
-/// `line LINE, column COL`.
-fn parse_error_line(msg: &str) -> Option<usize> {
-    static AT: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"--> (\d+):\d+|line (\d+), column \d+").expect("valid regex"));
-    let c = AT.captures(msg)?;
-    c.get(1).or(c.get(2))?.as_str().parse().ok()
-}
-
 /// Where in `text` the thing an error message names is: a variable, a macro (its
-/// definition), a function or filter call, a loop, an include.
-fn locate(msg: &str, text: &str) -> Option<usize> {
-    static NAMED: LazyLock<[(Regex, &str); 7]> = LazyLock::new(|| {
+/// definition), a function, filter or test, a loop, an include, a block, a number.
+pub(super) fn locate(msg: &str, text: &str) -> Option<usize> {
+    static NAMED: LazyLock<[(Regex, &str); 14]> = LazyLock::new(|| {
         let re = |p: &str| Regex::new(p).expect("valid regex");
         [
-            (re(r"Variable `([^`]+)`"), r"{}"),
+            // Not inside a longer name (`x` in `extends`, `post.title` in `a.post.title`).
+            (re(r"Variable `([^`]+)`"), r"(?:^|[^\w.])({})"),
             (
                 re(r"the macro `(?:\w+)::(\w+)`"),
                 r"\{%-?\s*macro\s+{}\s*\(",
@@ -107,6 +124,27 @@ fn locate(msg: &str, text: &str) -> Option<usize> {
                 re(r"the import of '([^']+)'"),
                 r#"\{%-?\s*import\s+["'`]{}["'`]"#,
             ),
+            (
+                re(r"^Filter '(\w+)' not found"),
+                r"(?:\|\s*|\{%-?\s*filter\s+){}\b",
+            ),
+            (re(r"^Test '(\w+)' not found"), r"\bis\s+(?:not\s+)?{}\b"),
+            (re(r"^Function '(\w+)' not found"), r"\b{}\s*\("),
+            (
+                re(r"^Template '\[([^\],]+)"),
+                r#"\{%-?\s*include\s[^%]*["'`]{}["'`]"#,
+            ),
+            // A duplicate is the second of its name; the first is where the
+            // teacher would look for the other one.
+            (
+                re(r"^Block `(\w+)` is duplicated"),
+                r"\{%-?\s*block\s+{}\b[\s\S]*?(\{%-?\s*block\s+{}\b)",
+            ),
+            (
+                re(r"^Macro `(\w+)` is duplicated"),
+                r"\{%-?\s*macro\s+{}\s*\([\s\S]*?(\{%-?\s*macro\s+{}\s*\()",
+            ),
+            (re(r"^(?:Integer|Float) out of bounds: `([^`]+)`"), r"{}"),
         ]
     });
     NAMED.iter().find_map(|(find, pattern)| {
@@ -115,8 +153,10 @@ fn locate(msg: &str, text: &str) -> Option<usize> {
         let Ok(at) = Regex::new(&pattern.replace("{}", &name)) else {
             return None;
         };
-        let found = at.find(text)?;
-        Some(crate::error::line_col(text, found.start()).0)
+        // A pattern with a group finds the place by what the group matched.
+        let found = at.captures(text)?;
+        let start = found.get(1).or(found.get(0))?.start();
+        Some(crate::error::line_col(text, start).0)
     })
 }
 
@@ -141,7 +181,48 @@ mod tests {
         );
         assert_eq!(at("the last at the include of 'p.html' in"), Some(6));
         assert_eq!(at("Variable `post.titel` not found"), Some(7));
+        let text = "{% extends \"base.html\" %}\n{{ a.x }}\n{{ x | upper }}";
+        assert_eq!(locate("Variable `x` not found", text), Some(3));
         assert_eq!(at("something else"), None);
+    }
+
+    #[test]
+    fn load_errors_are_found_by_what_they_name() {
+        let text = "{% block a %}{% endblock a %}\n{% macro m() %}{% endmacro m %}\n\
+                    {{ x | shout }}{{ 99999999999999999999 }}\n{% if x is odd2 %}{% endif %}\n\
+                    {% block a %}{% endblock a %}{% macro m() %}{% endmacro m %}\n{{ nofn() }}\n\
+                    {% include \"nav.html\" %}";
+        let at = |msg: &str| locate(msg, text);
+        assert_eq!(at("Filter 'shout' not found"), Some(3));
+        assert_eq!(at("Integer out of bounds: `99999999999999999999`"), Some(3));
+        assert_eq!(at("Test 'odd2' not found"), Some(4));
+        assert_eq!(at("Block `a` is duplicated"), Some(5));
+        assert_eq!(at("Macro `m` is duplicated"), Some(5));
+        assert_eq!(at("Function 'nofn' not found"), Some(6));
+        assert_eq!(at("Template '[nav.html]' not found"), Some(7));
+    }
+
+    #[test]
+    fn the_template_is_where_tera_says_it_was_rendering() {
+        let origins: BTreeMap<String, (String, Origin)> = ["post.html", "base.html", "m's.html"]
+            .into_iter()
+            .map(|n| (n.to_string(), (String::new(), Origin::BuiltIn(b""))))
+            .collect();
+        let at = |msg: &str| rendering_where(msg, &origins);
+        assert_eq!(
+            at("Failed to render 'post.html'").as_deref(),
+            Some("post.html")
+        );
+        assert_eq!(
+            at("Failed to render 'post.html' (error happened in 'base.html').").as_deref(),
+            Some("base.html")
+        );
+        assert_eq!(
+            at("Failed to render 'post.html': error while rendering macro `m::f` (inside 'm's.html')")
+                .as_deref(),
+            Some("m's.html")
+        );
+        assert_eq!(at("see 'base.html'"), None);
     }
 
     #[test]
@@ -149,12 +230,5 @@ mod tests {
         assert_eq!(shorten("short"), "short");
         let long = "é".repeat(500);
         assert_eq!(shorten(&long), format!("{}…", "é".repeat(200)));
-    }
-
-    #[test]
-    fn parse_errors_give_their_line() {
-        assert_eq!(parse_error_line(" --> 12:5\n  |"), Some(12));
-        assert_eq!(parse_error_line("line 7, column 3: tags nested"), Some(7));
-        assert_eq!(parse_error_line("no line here"), None);
     }
 }

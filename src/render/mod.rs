@@ -3,6 +3,7 @@
 
 pub mod context;
 mod errors;
+mod load_errors;
 pub mod pages;
 pub mod theme;
 pub mod values;
@@ -15,6 +16,7 @@ use tera::{Tera, Value};
 use crate::config::BaseUrl;
 use crate::error::{Error, Location, Result};
 use errors::template_error;
+use load_errors::load_error;
 use theme::{Origin, ThemeFiles};
 
 pub struct Renderer {
@@ -65,7 +67,7 @@ impl Renderer {
             .map(|(name, (text, _))| (name.as_str(), text.as_str()))
             .collect();
         on_known_stack(|| tera.add_raw_templates(list))
-            .map_err(|e| template_error(&e, &files.templates))?;
+            .map_err(|e| load_error(&e, &files.templates))?;
         let base_path = base.path().to_string();
         tera.register_function(
             "url",

@@ -1087,6 +1087,18 @@ pub fn parse(input: &str) -> TeraResult<Vec<Node>> {
     let mut pairs = match TeraParser::parse(Rule::template, input) {
         Ok(p) => p,
         Err(e) => {
+            // staffroom patch: pest gives up on nesting that would overflow the stack
+            // ("stack limit reached", with a source line of 100,000 brackets); that is
+            // the same mistake `check_nesting` reports, so it gets the same message.
+            if let pest::error::ErrorVariant::CustomError { message } = &e.variant {
+                if message == "stack limit reached" || message == "call limit reached" {
+                    let (line, col) = match e.line_col {
+                        pest::error::LineColLocation::Pos(at) => at,
+                        pest::error::LineColLocation::Span(at, _) => at,
+                    };
+                    return Err(too_deep(line, col));
+                }
+            }
             let fancy_e = e.renamed_rules(|rule| {
                 match *rule {
                     Rule::EOI => "end of input".to_string(),
@@ -1268,15 +1280,21 @@ fn check_nesting(pairs: &pest::iterators::Pairs<Rule>) -> TeraResult<()> {
         let level = open.last().map_or(0, |&(_, l)| l) + 1 + ops;
         if level > crate::limits::MAX_SOURCE_DEPTH {
             let (line, col) = p.line_col();
-            return Err(Error::msg(format!(
-                "line {}, column {}: tags, brackets and operators are nested more than {} \
-                 deep here; make the template simpler",
-                line,
-                col,
-                crate::limits::MAX_SOURCE_DEPTH
-            )));
+            return Err(too_deep(line, col));
         }
         open.push((span.end(), level));
     }
     Ok(())
+}
+
+/// staffroom patch: the error for nesting past `MAX_SOURCE_DEPTH`. The position leads
+/// the message in the form staffroom reads (`line L, column C: ...`).
+fn too_deep(line: usize, col: usize) -> Error {
+    Error::msg(format!(
+        "line {}, column {}: tags, brackets and operators are nested more than {} \
+         deep here; make the template simpler",
+        line,
+        col,
+        crate::limits::MAX_SOURCE_DEPTH
+    ))
 }

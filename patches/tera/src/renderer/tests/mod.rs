@@ -3,6 +3,7 @@ use serde_derive::Serialize;
 mod basic;
 mod errors;
 mod inheritance;
+mod limits;
 mod macros;
 mod square_brackets;
 mod whitespace;
