@@ -120,7 +120,10 @@ mod tests {
         let kept = MAX_XML_DEPTH - 4;
         assert_eq!(out.matches("<div>").count(), kept);
         assert_eq!(out.matches("</div>").count(), kept + 1);
-        assert!(out.contains("deep &amp; words<![CDATA[<raw>]]>"), "{out:.2000}");
+        assert!(
+            out.contains("deep &amp; words<![CDATA[<raw>]]>"),
+            "{out:.2000}"
+        );
         assert!(out.ends_with("</content></entry><entry>next</entry></feed>"));
         assert!(out.starts_with("<?xml version=\"1.0\"?><feed><entry>"));
     }
