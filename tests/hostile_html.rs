@@ -427,3 +427,22 @@ fn a_page_with_a_110000_attribute_tag_is_read_for_discovery_in_seconds() {
     assert_eq!(code, 0, "{all}");
     assert_eq!(server.posts().len(), 1, "{all}");
 }
+
+#[test]
+fn an_opml_file_nested_100000_deep_imports_without_crashing() {
+    // The opml crate reads outlines by recursion; this overflowed the stack.
+    let n = 100_000;
+    let opml = format!(
+        "<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>t</title></head><body>\
+         <outline text=\"Near\" type=\"rss\" xmlUrl=\"https://near.example/feed.xml\"/>{}{}</body></opml>",
+        "<outline text=\"x\">".repeat(n),
+        "</outline>".repeat(n)
+    );
+    let site = site("");
+    let path = site.path().join("in.opml");
+    std::fs::write(&path, opml).unwrap();
+    let (code, all) = timed(site.path(), &["network", "import", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{all}");
+    let toml = std::fs::read_to_string(site.path().join("network.toml")).unwrap();
+    assert!(toml.contains("https://near.example/feed.xml"), "{toml}");
+}

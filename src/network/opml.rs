@@ -24,6 +24,12 @@ pub struct Import {
 /// Read an OPML file's feeds, leaving out those `existing` already follows.
 pub fn import(path: &Path, bytes: &[u8], existing: &Blogroll) -> Result<Import> {
     let text = decode(bytes);
+    // The opml crate reads outlines by recursion: outlines nested thousands deep
+    // overflowed the stack. Past the feeds' depth bound their tags are left out.
+    let text = match super::parse::depth::bounded(text.as_bytes()) {
+        Some(b) => String::from_utf8_lossy(&b).into_owned(),
+        None => text,
+    };
     let doc = OPML::from_str(&text).map_err(|e| {
         let mut msg = e.to_string();
         let mut source = std::error::Error::source(&e);

@@ -2,7 +2,7 @@
 //! entries: text cleaned, HTML sanitized, every link made absolute against the right
 //! base (the `xml:base` in scope, the post, or the feed's own address).
 
-mod depth;
+pub(super) mod depth;
 mod entry;
 
 use std::borrow::Cow;
