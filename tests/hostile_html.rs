@@ -232,3 +232,198 @@ fn webmention_send_reads_a_60000_deep_page_in_seconds() {
     assert_eq!(server.posts().len(), 1, "{all}");
     assert_eq!(server.posts()[0].path, "/wm");
 }
+
+/// The URLs of a blog's cached entries.
+fn cached_urls(root: &Path, slug: &str) -> Vec<String> {
+    cache(root, slug)["entries"]
+        .as_array()
+        .map(|es| {
+            es.iter()
+                .filter_map(|e| e["url"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn fetch_one_feed(feed: Vec<u8>) -> tempfile::TempDir {
+    let server = Server::start(move |_, _| Reply::feed(feed.clone()));
+    let site = roomy_site(&blog_entry("Deep", &server.url("/feed.xml")));
+    let (code, all) = timed(site.path(), &["network", "fetch"]);
+    assert_eq!(code, 0, "{all}");
+    site
+}
+
+#[test]
+fn atom_xhtml_content_nested_95000_deep_costs_only_its_tags() {
+    // quick-xml refuses XML nested past 65,535, and the whole feed was lost with it.
+    for n in [95_000, 5_000] {
+        let feed = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">\
+             <title>A</title><id>urn:a</id><updated>2024-01-01T00:00:00Z</updated>\
+             <entry><title>Deep</title><id>urn:deep</id><link href=\"https://deep.example/deep/\"/>\
+             <updated>2024-01-02T00:00:00Z</updated><content type=\"xhtml\">\
+             <div xmlns=\"http://www.w3.org/1999/xhtml\">{}Deepest words.{}</div></content></entry>\
+             <entry><title>Normal</title><id>urn:normal</id><link href=\"https://deep.example/normal/\"/>\
+             <updated>2024-01-01T00:00:00Z</updated><content type=\"html\">&lt;p&gt;hi&lt;/p&gt;</content></entry></feed>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        );
+        let site = fetch_one_feed(feed.into_bytes());
+        let urls = cached_urls(site.path(), "deep");
+        assert!(
+            urls.contains(&"https://deep.example/normal/".into()),
+            "{n}: {urls:?}"
+        );
+        let entries = cache(site.path(), "deep")["entries"].clone();
+        let deep = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["url"] == "https://deep.example/deep/")
+            .unwrap_or_else(|| panic!("{n}: deep entry lost: {urls:?}"));
+        assert!(deep["summary"].as_str().unwrap().contains("Deepest words."));
+    }
+}
+
+#[test]
+fn feed_elements_nested_60000_deep_do_not_crash_the_fetch() {
+    // feed-rs reads Media RSS groups and iTunes categories by recursion: a few
+    // thousand nested ones overflowed the stack and took every feed down.
+    // (60,000 iTunes categories already fill the 4 MB the feed may have.)
+    for (open, close, n) in [
+        ("<media:group>", "</media:group>", 100_000),
+        ("<itunes:category text=\"x\">", "</itunes:category>", 60_000),
+        ("<x>", "</x>", 100_000),
+    ] {
+        let feed = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\" \
+             xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel><title>T</title>\
+             <item><title>Deep</title><link>https://deep.example/deep/</link>{}x{}</item>\
+             <item><title>Normal</title><link>https://deep.example/normal/</link><description>hi</description></item>\
+             </channel></rss>",
+            open.repeat(n),
+            close.repeat(n)
+        );
+        let site = fetch_one_feed(feed.into_bytes());
+        let mut urls = cached_urls(site.path(), "deep");
+        urls.sort();
+        assert_eq!(
+            urls,
+            ["https://deep.example/deep/", "https://deep.example/normal/"],
+            "{open}: {}",
+            cache(site.path(), "deep")["state"]
+        );
+    }
+}
+
+/// `html` as a page whose `<head>` holds it before the feed link and the endpoint.
+fn page_with_head(html: &str) -> Vec<u8> {
+    format!(
+        "<!doctype html><html><head><title>t</title>{html}\
+         <link rel=alternate type=application/rss+xml href=/feed.xml>\
+         <link rel=webmention href=/wm></head><body>x</body></html>"
+    )
+    .into_bytes()
+}
+
+/// Single tags and texts a tokenizer or serializer can be slow on, each about 1 MB.
+fn hostile_tags() -> Vec<(&'static str, String)> {
+    const MB: usize = 1 << 20;
+    let attrs: Vec<String> = (0..110_000).map(|i| format!("a{i}=\"x\"")).collect();
+    vec![
+        ("many-attributes", format!("<p {}>x</p>", attrs.join(" "))),
+        (
+            "one-attribute-name-repeated",
+            format!("<p {}>x</p>", "a=\"x\" ".repeat(150_000)),
+        ),
+        (
+            "long-attribute-value",
+            format!("<a href=\"https://x.example/{}\">x</a>", "a".repeat(MB)),
+        ),
+        (
+            "long-tag-name",
+            format!("<p><b{} c=d>x</p>", "b".repeat(MB)),
+        ),
+        ("long-comment", format!("<!--{}-->x", "c".repeat(MB))),
+        (
+            "long-doctype",
+            format!("<!DOCTYPE{}>x", " x".repeat(MB / 2)),
+        ),
+        ("ampersands", format!("{}x", "&amp;".repeat(MB / 10))),
+        (
+            "ampersands-in-attribute",
+            format!("<a title=\"{}\">x</a>", "&amp;".repeat(MB / 10)),
+        ),
+        ("pound-signs", format!("{}x", "£".repeat(MB / 4))),
+    ]
+}
+
+#[test]
+fn single_hostile_tags_are_fetched_in_seconds() {
+    // html5ever compared each attribute with every earlier one of its tag, and its
+    // serializer searched to the end of a text again from every `&`: both quadratic.
+    let shapes = hostile_tags();
+    let mut blogs = String::new();
+    for (name, _) in &shapes {
+        blogs.push_str(&blog_entry(name, &format!("FEED/{name}.xml")));
+    }
+    let feeds: Vec<(String, Vec<u8>)> = shapes
+        .into_iter()
+        .map(|(name, html)| {
+            let html = format!("Words of {name}. {html} Last words.");
+            (format!("/{name}.xml"), rss(&[(name.to_string(), html)]))
+        })
+        .collect();
+    let server = Server::start(move |path, _| {
+        let feed = feeds
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, f)| f.clone());
+        feed.map_or(Reply::Status(404, vec![]), Reply::feed)
+    });
+    let site = roomy_site(&blogs.replace("FEED", &server.base));
+    let (code, all) = timed(site.path(), &["network", "fetch"]);
+    assert_eq!(code, 0, "{all}");
+    for (name, _) in hostile_tags() {
+        let summary = cache(site.path(), name)["entries"][0]["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            summary.starts_with(&format!("Words of {name}.")),
+            "{name}: {summary:.100}"
+        );
+    }
+}
+
+#[test]
+fn a_page_with_a_110000_attribute_tag_is_read_for_discovery_in_seconds() {
+    let attrs: Vec<String> = (0..110_000).map(|i| format!("a{i}=\"x\"")).collect();
+    let page = page_with_head(&format!("<meta {}>", attrs.join(" ")));
+    let feed = common::net::rss("Deep", "deep.example", 2);
+    let server = Server::start(move |path, _| match path {
+        "/feed.xml" => Reply::feed(feed.clone()),
+        "/wm" => Reply::Status(202, vec![]),
+        _ => Reply::Ok {
+            body: page.clone(),
+            content_type: "text/html",
+            headers: vec![],
+        },
+    });
+    let site = roomy_site("");
+    let (code, all) = timed(site.path(), &["network", "add", &server.url("/blog/")]);
+    assert_eq!(code, 0, "{all}");
+    let toml = std::fs::read_to_string(site.path().join("network.toml")).unwrap();
+    assert!(toml.contains(&server.url("/feed.xml")), "{toml}");
+    std::fs::write(
+        site.path().join("content/posts/hello.md"),
+        format!(
+            "---\ntitle: Hello\ndate: 2024-01-02\n---\nSee [the page]({}).\n",
+            server.url("/page/")
+        ),
+    )
+    .unwrap();
+    let (code, all) = timed(site.path(), &["webmention", "send", "--allow-private"]);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(server.posts().len(), 1, "{all}");
+}

@@ -289,12 +289,14 @@ fn push_end(out: &mut String, name: &str) {
     out.push('>');
 }
 
+/// Only what the parser needs escaped: every character reference costs the
+/// sanitizer's parser a token of its own, so `>` (plain text to a parser) stays as it
+/// is and text of 200,000 `<div>`s turns into 200,000 references, not 400,000.
 fn push_escaped(out: &mut String, s: &str, in_attribute: bool) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' if !in_attribute => out.push_str("&lt;"),
-            '>' if !in_attribute => out.push_str("&gt;"),
             '"' if in_attribute => out.push_str("&quot;"),
             c => out.push(c),
         }
@@ -351,9 +353,9 @@ mod tests {
     fn raw_text_becomes_text_and_scripts_go() {
         assert_eq!(
             b("<p><script>if (a<b) x()</script><textarea><b>t</textarea><style>p{}</style>"),
-            "<p>&lt;b&gt;t</p>"
+            "<p>&lt;b>t</p>"
         );
-        assert_eq!(b("<plaintext><b>x"), "&lt;b&gt;x");
+        assert_eq!(b("<plaintext><b>x"), "&lt;b>x");
         // In SVG, `<style>` is an element like any other and `/>` closes.
         assert_eq!(
             b("<svg><style/><g/></svg>"),

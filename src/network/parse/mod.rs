@@ -2,6 +2,7 @@
 //! entries: text cleaned, HTML sanitized, every link made absolute against the right
 //! base (the `xml:base` in scope, the post, or the feed's own address).
 
+pub(super) mod depth;
 mod entry;
 
 use std::borrow::Cow;
@@ -45,6 +46,11 @@ fn parse_unguarded(
 ) -> Result<ParsedFeed, String> {
     let base = Url::parse(feed_url).ok();
     let input = atom03_as_atom10(decode_if_needed(bytes, content_type));
+    // Everything below (feed-rs, the xml:base reader) sees the depth-bounded copy.
+    let input = match depth::bounded(&input) {
+        Some(bounded) => Cow::Owned(bounded),
+        None => input,
+    };
     // A parser keeps per-entry state, and a failed parse can leave it half-way:
     // every attempt gets a fresh one.
     let parser = || {
