@@ -4,13 +4,14 @@
 
 mod headings;
 mod links;
+mod pieces;
 mod summary;
 
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Tag, TagEnd};
 
 use super::highlight::Highlighter;
 pub use headings::Heading;
@@ -54,7 +55,9 @@ pub fn render(
     links: &LinkContext,
     hl: &Highlighter,
 ) -> Result<Rendered, Vec<BrokenLink>> {
-    let parser = Parser::new_ext(body, options()).into_offset_iter();
+    let cuts = pieces::cuts(body);
+    let refs = pieces::reference_definitions(body, &cuts, options());
+    let parser = pieces::Events::new(body, &cuts, options(), &refs);
     let mut t = Transform {
         events: parser,
         pending: VecDeque::new(),
