@@ -69,12 +69,20 @@ pub(super) fn cuts(body: &str) -> Vec<Cut> {
         let normal_before = scan.is_normal();
         if normal_before && end - start > PIECE_BYTES {
             if let Some(at) = blank_cut.or(line_cut).filter(|&c| c > start) {
-                let join = if Some(at) == blank_cut { None } else { Some(Join::Line) };
+                let join = if Some(at) == blank_cut {
+                    None
+                } else {
+                    Some(Join::Line)
+                };
                 out.push(Cut { at, join });
                 start = at;
             }
             while end - start > PIECE_BYTES {
-                let Some(cut) = cut_in_line(body, start.max(pos), start + PIECE_BYTES) else {
+                // Some of the line's text must follow a cut, or the text after the
+                // line would be joined to the paragraph.
+                let last = (pos + line.trim_end().len()).saturating_sub(1);
+                let limit = (start + PIECE_BYTES).min(last);
+                let Some(cut) = cut_in_line(body, start.max(pos), limit) else {
                     break;
                 };
                 out.push(cut);
@@ -111,7 +119,8 @@ fn starts_block(rest: &str) -> bool {
     }
 }
 
-/// A cut inside one long line, between `from` and `limit`: after the last space, else
+/// A cut inside one long line, between `from` and `limit` (before the line's last
+/// character): after the last space, else
 /// before the last `<` or `&`, else at the last character boundary.
 fn cut_in_line(body: &str, from: usize, limit: usize) -> Option<Cut> {
     let limit = floor_char(body, limit.min(body.len()));
@@ -324,5 +333,79 @@ impl<'a> Iterator for Events<'a, '_> {
                 return Some(prev);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::cache::FastMap;
+    use crate::content::highlight::Highlighter;
+    use crate::content::markdown::{render, tests::ctx};
+
+    fn html(md: &str) -> String {
+        let pages = FastMap::default();
+        render(md, &ctx(&pages), &Highlighter::new())
+            .unwrap()
+            .html
+            .to_string()
+    }
+
+    #[test]
+    fn a_post_up_to_the_limit_is_one_piece() {
+        assert!(cuts(&"word ".repeat(WHOLE_MAX_BYTES / 5)).is_empty());
+    }
+
+    #[test]
+    fn cuts_prefer_blank_lines_and_keep_fenced_code_whole() {
+        let para = "Some text here.\n".repeat(1000) + "\n";
+        let code = "```\n".to_string() + &"x\n\ny\n".repeat(100_000) + "```\n\n";
+        let md = para.repeat(40) + &code + &para.repeat(40);
+        let cuts = cuts(&md);
+        assert!(cuts.len() >= 4, "{cuts:?}");
+        let code_at = 40 * para.len()..40 * para.len() + code.len();
+        for c in &cuts {
+            assert_eq!(c.join, None, "{c:?}");
+            assert_eq!(&md[c.at - 2..c.at], "\n\n");
+            assert!(!code_at.contains(&c.at) || c.at == code_at.start, "{c:?}");
+        }
+        let out = html(&md);
+        assert_eq!(out.matches("<pre").count(), 1);
+        assert_eq!(out.matches("<p>").count(), 80);
+    }
+
+    #[test]
+    fn a_long_paragraph_is_cut_and_joined_again() {
+        let md = "_a_ ".repeat(3 * WHOLE_MAX_BYTES / 4) + "\n\nEnd.\n";
+        let cuts = cuts(&md);
+        assert!(cuts.len() > 5 && cuts.iter().all(|c| c.join == Some(Join::Space)));
+        let out = html(&md);
+        assert_eq!(out.matches("<p>").count(), 2, "{}", &out[out.len() - 100..]);
+        assert_eq!(
+            out.matches("<em>a</em> ").count(),
+            3 * WHOLE_MAX_BYTES / 4 - 1
+        );
+        let lines = "a  \n".repeat(WHOLE_MAX_BYTES / 2);
+        assert!(html(&lines).starts_with("<p>a<br />\na<br />"));
+        assert_eq!(html(&lines).matches("<p>").count(), 1);
+        let tags = html(&"<span>".repeat(WHOLE_MAX_BYTES / 3));
+        assert_eq!(tags.matches("<span>").count(), WHOLE_MAX_BYTES / 3);
+    }
+
+    #[test]
+    fn references_and_footnotes_reach_across_pieces() {
+        let filler = "Filler text.\n\n".repeat(2 * WHOLE_MAX_BYTES / 14);
+        let md = format!(
+            "See [the notes][Notes] and a note[^n].\n\n{filler}[notes]: https://example.org/n \"N\"\n\n[^n]: The note.\n"
+        );
+        assert!(!cuts(&md).is_empty());
+        let out = html(&md);
+        assert!(
+            out.starts_with("<p>See <a href=\"https://example.org/n\" title=\"N\">the notes</a>"),
+            "{}",
+            &out[..200]
+        );
+        assert!(out.contains("<sup class=\"footnote-reference\"><a href=\"#n\">1</a></sup>"));
+        assert!(out.contains("<div class=\"footnote-definition\" id=\"n\">"));
     }
 }
