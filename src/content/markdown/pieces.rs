@@ -286,7 +286,7 @@ impl<'a, 'r> Events<'a, 'r> {
         Some(join)
     }
 
-    fn from_parser(&mut self) -> Option<(Event<'a>, Range<usize>)> {
+    fn next_of_piece(&mut self) -> Option<(Event<'a>, Range<usize>)> {
         let (parser, offset) = self.parser.as_mut()?;
         let (e, r) = parser.next()?;
         Some((e, r.start + *offset..r.end + *offset))
@@ -298,7 +298,7 @@ impl<'a> Iterator for Events<'a, '_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(e) = self.from_parser() {
+            if let Some(e) = self.next_of_piece() {
                 match self.held.replace(e) {
                     Some(prev) => return Some(prev),
                     None => continue,
@@ -310,7 +310,7 @@ impl<'a> Iterator for Events<'a, '_> {
                 return self.held.take();
             };
             let Some(join) = join else { continue };
-            let Some(first) = self.from_parser() else {
+            let Some(first) = self.next_of_piece() else {
                 continue;
             };
             let para_end = matches!(self.held, Some((Event::End(TagEnd::Paragraph), _)));
