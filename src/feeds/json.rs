@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::absolutize;
+use super::feed_content;
 use crate::error::{Error, Result};
 use crate::site::{Post, Site};
 
@@ -60,7 +60,7 @@ pub(super) fn feed(site: &Site, posts: &[&Post]) -> Result<Vec<u8>> {
                 id: p.permalink.clone(),
                 url: p.permalink.clone(),
                 title: p.title.clone(),
-                content_html: absolutize(&p.content, base, &p.permalink),
+                content_html: feed_content(p, base),
                 summary: crate::content::text::plain_text(&p.summary, 300),
                 date_published: p.date.to_rfc3339(),
                 date_modified: p.updated.map(|u| u.to_rfc3339()),

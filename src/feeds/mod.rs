@@ -156,6 +156,25 @@ fn digest(settings: &str, path: &str, kind: &Kind, posts: &[&Post]) -> u64 {
     h.finish()
 }
 
+/// A post whose HTML is longer than this goes into feeds as its summary and a link:
+/// feed readers (staffroom's own included, see `[network] max_feed_mb`) refuse feeds of
+/// many megabytes, and the three feeds, made at once, each held a copy of it or more
+/// (Atom's escaping doubles it), which took 25 times the post in memory.
+pub const FEED_CONTENT_MAX_BYTES: usize = 1024 * 1024;
+
+/// What a feed shows of a post: its HTML, or past `FEED_CONTENT_MAX_BYTES` its summary
+/// and a link to the whole post. Links made absolute.
+fn feed_content(p: &Post, base: &BaseUrl) -> String {
+    if p.content.len() <= FEED_CONTENT_MAX_BYTES {
+        return absolutize(&p.content, base, &p.permalink);
+    }
+    let link = format!(
+        "<p><a href=\"{}\">Read the whole post</a></p>\n",
+        crate::content::text::escape_html(&p.permalink)
+    );
+    absolutize(&p.summary, base, &p.permalink) + &link
+}
+
 /// `href="/x"` → `href="https://host/x"`; `href="#a"` → `href="PERMALINK#a"`.
 pub fn absolutize(html: &str, base: &BaseUrl, permalink: &str) -> String {
     static ATTR: LazyLock<Regex> =
@@ -225,7 +244,7 @@ fn atom_feed(
             summary: (!p.summary.is_empty())
                 .then(|| atom::Text::html(absolutize(&p.summary, base, &p.permalink))),
             content: Some(atom::Content {
-                value: Some(absolutize(&p.content, base, &p.permalink)),
+                value: Some(feed_content(p, base)),
                 content_type: Some("html".into()),
                 ..Default::default()
             }),
@@ -274,7 +293,7 @@ fn rss_feed(site: &Site, posts: &[&Post]) -> String {
                 permalink: true,
             }),
             pub_date: Some(p.date.to_rfc2822()),
-            description: Some(absolutize(&p.content, base, &p.permalink)),
+            description: Some(feed_content(p, base)),
             author: (!c.author.email.is_empty())
                 .then(|| format!("{} ({})", c.author.email, c.author.name)),
             categories: p

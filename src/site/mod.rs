@@ -324,7 +324,20 @@ fn render_one(
         }
         Ok(md)
     };
-    let md = tools.cache.markdown(key, make).map_err(|broken: Vec<markdown::BrokenLink>| {
+    let md = tools.cache.markdown(key, make).map_err(|e: markdown::RenderError| {
+        let broken = match e {
+            markdown::RenderError::Links(broken) => broken,
+            markdown::RenderError::TooBig => {
+                return Error::input(
+                    Location::line(&source.path, source.text.body_line),
+                    format!(
+                        "this post would make more than {} MB of HTML, more than a page can hold",
+                        markdown::HTML_MAX_BYTES >> 20
+                    ),
+                )
+                .with_hint("split it into several posts");
+            }
+        };
         let errors = broken
             .into_iter()
             .map(|b| {

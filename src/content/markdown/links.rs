@@ -214,7 +214,11 @@ mod tests {
     #[test]
     fn broken_md_link_is_reported() {
         let p = pages();
-        let err = render("text\n\n[x](missing.md)", &ctx(&p), &Highlighter::new()).unwrap_err();
+        let Err(super::super::RenderError::Links(err)) =
+            render("text\n\n[x](missing.md)", &ctx(&p), &Highlighter::new())
+        else {
+            panic!("a broken link");
+        };
         assert_eq!(err[0].target, "missing.md");
         assert_eq!(err[0].offset, 6);
     }

@@ -4,13 +4,14 @@
 
 mod headings;
 mod links;
+mod pieces;
 mod summary;
 
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Tag, TagEnd};
 
 use super::highlight::Highlighter;
 pub use headings::Heading;
@@ -49,12 +50,36 @@ pub fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
-pub fn render(
-    body: &str,
-    links: &LinkContext,
-    hl: &Highlighter,
-) -> Result<Rendered, Vec<BrokenLink>> {
-    let parser = Parser::new_ext(body, options()).into_offset_iter();
+/// The most HTML one file may make: a page can hold no more (the patched Tera's
+/// `limits::MAX_BYTES`), and a few bytes of Markdown can make many times their size
+/// (`[^1] ` makes 57), which was held three times over before the page failed.
+pub const HTML_MAX_BYTES: usize = 32 << 20;
+
+/// Why a file's Markdown could not be rendered.
+#[derive(Debug)]
+pub enum RenderError {
+    Links(Vec<BrokenLink>),
+    /// The HTML passed `HTML_MAX_BYTES`; rendering stopped there.
+    TooBig,
+}
+
+/// The HTML writer's output, refusing to grow past `HTML_MAX_BYTES`.
+struct Capped<'s>(&'s mut String);
+
+impl std::fmt::Write for Capped<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.0.len() + s.len() > HTML_MAX_BYTES {
+            return Err(std::fmt::Error);
+        }
+        self.0.push_str(s);
+        Ok(())
+    }
+}
+
+pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rendered, RenderError> {
+    let cuts = pieces::cuts(body);
+    let refs = pieces::reference_definitions(body, &cuts, options());
+    let parser = pieces::Events::new(body, &cuts, options(), &refs);
     let mut t = Transform {
         events: parser,
         pending: VecDeque::new(),
@@ -70,8 +95,8 @@ pub fn render(
     };
     // The events go straight to the writer: held in a list, a long post took
     // tens of times its size.
-    let mut html = String::with_capacity(body.len() + body.len() / 2);
-    pulldown_cmark::html::push_html(&mut html, t.by_ref());
+    let mut html = String::with_capacity((body.len() + body.len() / 2).min(HTML_MAX_BYTES));
+    let written = pulldown_cmark::html::write_html_fmt(Capped(&mut html), t.by_ref());
     let Transform {
         events,
         broken,
@@ -85,7 +110,10 @@ pub fn render(
     // HTML is copied into its shared form.
     drop(events);
     if !broken.is_empty() {
-        return Err(broken);
+        return Err(RenderError::Links(broken));
+    }
+    if written.is_err() {
+        return Err(RenderError::TooBig);
     }
     let (summary, has_more) = summary.finish(html.len(), html.trim().is_empty());
     outbound.sort();
