@@ -1,6 +1,8 @@
 //! The memory a build takes for one huge post, whatever the post is made of: dense
 //! inline Markdown (emphasis, inline HTML) made pulldown-cmark's tree of the text 20 to
 //! 50 times the post, and each of the three feeds held a copy of the post's HTML.
+//! Unix only: the peak is read with `wait4`.
+#![cfg(unix)]
 
 mod common;
 
