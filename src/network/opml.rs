@@ -104,26 +104,11 @@ pub fn import(path: &Path, bytes: &[u8], existing: &Blogroll) -> Result<Import> 
 /// its stack.
 const MAX_DEPTH: usize = 64;
 
-/// The line where elements nest past [`MAX_DEPTH`], found with a streaming reader
-/// (linear, no recursion). A file that is not XML is left to the OPML reader to report.
+/// The line where elements nest past [`MAX_DEPTH`], found in one linear pass with no
+/// recursion. A file that is not XML is left to the OPML reader to report.
 fn too_deep(text: &str) -> Option<usize> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(text);
-    let mut depth = 0usize;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(_)) => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-                    return Some(crate::error::line_col(text, at).0);
-                }
-            }
-            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
-            Ok(Event::Eof) | Err(_) => return None,
-            Ok(_) => {}
-        }
-    }
+    let at = super::parse::depth::first_deeper_than(text.as_bytes(), MAX_DEPTH)?;
+    Some(crate::error::line_col(text, at).0)
 }
 
 /// Every outline with a feed, with the folder names above it as tags.

@@ -9,6 +9,8 @@
 //! included, as the HTML depth bound does for HTML: the deep entry keeps its words
 //! and the others are untouched. A feed that is not too deep is not copied at all.
 
+use std::ops::{ControlFlow, Range};
+
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -30,44 +32,68 @@ pub fn bounded(xml: &[u8]) -> Option<Vec<u8>> {
 
 /// For an ASCII-compatible encoding (UTF-8, Latin-1, Windows-1252…).
 fn bounded_ascii(xml: &[u8]) -> Option<Vec<u8>> {
-    let mut reader = Reader::from_reader(xml);
-    let config = reader.config_mut();
-    // Depth is counted by kind of event alone: a mismatched or stray end tag is
-    // feed-rs's to judge, not a reason to stop bounding.
-    config.check_end_names = false;
-    config.allow_unmatched_ends = true;
     let mut out: Option<Vec<u8>> = None;
     // Bytes of `xml` before this offset are already in `out` (or dropped).
     let mut copied = 0;
-    let mut depth = 0usize;
-    loop {
-        let before = offset(&reader);
-        let drop = match reader.read_event() {
-            Ok(Event::Start(_)) => {
-                depth += 1;
-                depth > MAX_XML_DEPTH
-            }
-            Ok(Event::End(_)) => {
-                let deep = depth > MAX_XML_DEPTH;
-                depth = depth.saturating_sub(1);
-                deep
-            }
-            Ok(Event::Empty(_)) => depth >= MAX_XML_DEPTH,
-            Ok(Event::Eof) => break,
-            Ok(_) => false,
-            // The XML is broken here: feed-rs will say so when it reaches this point,
-            // and everything before it is already bounded.
-            Err(_) => break,
-        };
-        if drop {
+    walk(xml, |depth, tag| {
+        if depth > MAX_XML_DEPTH {
             let o = out.get_or_insert_with(|| Vec::with_capacity(xml.len()));
-            o.extend_from_slice(&xml[copied..before]);
-            copied = offset(&reader);
+            o.extend_from_slice(&xml[copied..tag.start]);
+            copied = tag.end;
         }
-    }
+        ControlFlow::Continue(())
+    });
     let mut out = out?;
     out.extend_from_slice(&xml[copied..]);
     Some(out)
+}
+
+/// Where the first element nested deeper than `limit` starts, as a byte offset into
+/// `xml`: for readers that refuse such a file with its line rather than bound it.
+pub fn first_deeper_than(xml: &[u8], limit: usize) -> Option<usize> {
+    let mut found = None;
+    walk(xml, |depth, tag| {
+        if depth > limit {
+            found = Some(tag.start);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    found
+}
+
+/// Every start, end and empty tag of `xml` in one linear pass, with the depth of the
+/// element it opens, closes or is (1 for the root) and where the tag lies, until `f`
+/// breaks, the input ends, or the XML breaks (the reader that follows reports that;
+/// everything before it was walked).
+fn walk(xml: &[u8], mut f: impl FnMut(usize, Range<usize>) -> ControlFlow<()>) {
+    let mut reader = Reader::from_reader(xml);
+    let config = reader.config_mut();
+    // Depth is counted by kind of event alone: a mismatched or stray end tag is the
+    // following reader's to judge, not a reason to stop counting.
+    config.check_end_names = false;
+    config.allow_unmatched_ends = true;
+    let mut depth = 0usize;
+    loop {
+        let before = offset(&reader);
+        let element = match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                depth
+            }
+            Ok(Event::End(_)) => {
+                let closed = depth;
+                depth = depth.saturating_sub(1);
+                closed
+            }
+            Ok(Event::Empty(_)) => depth + 1,
+            Ok(Event::Eof) | Err(_) => return,
+            Ok(_) => continue,
+        };
+        if f(element, before..offset(&reader)).is_break() {
+            return;
+        }
+    }
 }
 
 fn offset(reader: &Reader<&[u8]>) -> usize {
