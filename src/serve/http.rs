@@ -239,7 +239,7 @@ fn answer(request: Request, response: Answer) {
 type Job = Mutex<Option<(Request, Answer)>>;
 
 fn send(job: &Job) {
-    let taken = job.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let taken = super::served::lock(job).take();
     if let Some((request, response)) = taken {
         // A browser that went away mid-answer is not our problem.
         let _ = request.respond(response);

@@ -4,11 +4,12 @@
 //! as the preview server sends it, so it never reaches `build` output.
 
 use std::io::Write;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use serde_json::json;
 
 use super::resolve::INTERNAL;
+use super::served::lock;
 
 pub const SCRIPT: &str = include_str!("reload.js");
 
@@ -134,10 +135,6 @@ impl Hub {
 /// One SSE message. `data` must not contain a newline (JSON from serde_json has none).
 fn event(name: &str, data: &str) -> String {
     format!("event: {name}\ndata: {data}\n\n")
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Add the reload script to an HTML page, just before `</body>` (or at the end).

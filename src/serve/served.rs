@@ -150,7 +150,9 @@ fn check_path(path: &str) -> Result<()> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// A lock that a panicked holder left is still taken: every value the preview keeps
+/// behind one is whole between statements, so serving goes on.
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
