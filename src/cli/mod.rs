@@ -54,7 +54,7 @@ pub enum Command {
     Init(init::InitArgs),
     /// Start a new post or page from a title
     New(new::NewArgs),
-    /// Follow other blogs: add, fetch, status, import, export
+    /// Follow other blogs: add, remove, fetch, status, import, export
     Network(network::NetworkArgs),
     /// Preview the site: build, serve it on this computer, rebuild and reload on save
     Serve(serve::ServeArgs),

@@ -34,6 +34,13 @@ pub enum NetworkCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Stop following a blog; its fetched posts stay in data/network/ until you delete them
+    Remove {
+        /// The blog's name as network.toml gives it (in quotes if it has spaces), or its
+        /// feed or web address
+        #[arg(value_name = "NAME|URL")]
+        blog: String,
+    },
     /// Fetch every feed into data/network/ and print how each blog is doing
     Fetch,
     /// Print how each blog is doing, from data/network/ (no network access)
@@ -59,6 +66,7 @@ pub fn run(global: &Global, args: NetworkArgs, o: &mut Output) -> anyhow::Result
             tags,
             note,
         } => add(&config, &url, name, tags, note, o),
+        NetworkCommand::Remove { blog } => remove(&config, &blog, o),
         NetworkCommand::Fetch => fetch(&config, o),
         NetworkCommand::Status => status(&config, o),
         NetworkCommand::Import { file } => import(&config, &file, o),
@@ -114,6 +122,35 @@ fn add(
             o.out,
             "Added {} ({}) to network.toml. Run `staffroom network fetch` to collect its posts.",
             blog.name, blog.feed
+        )?;
+    }
+    Ok(())
+}
+
+fn remove(config: &Config, what: &str, o: &mut Output) -> anyhow::Result<()> {
+    let root = &config.root;
+    // Found and removed under the lock, so an `add` or a moved feed written meanwhile
+    // is neither lost nor mistaken for the blog meant.
+    let mut editor = Editor::open(root, &mut waiting(o))?;
+    let blog = editor.blogroll().find(what)?.clone();
+    editor.remove(&blog.feed);
+    editor.save()?;
+    drop(editor);
+    if o.quiet {
+        return Ok(());
+    }
+    writeln!(
+        o.out,
+        "Removed {} ({}) from network.toml.",
+        blog.name, blog.feed
+    )?;
+    let cache = cache::path_for(root, &blog);
+    if cache.exists() {
+        let shown = cache.strip_prefix(root).unwrap_or(&cache);
+        writeln!(
+            o.out,
+            "Its posts fetched so far stay in {}, which the site no longer shows; delete that file if you want them gone from your repository too.",
+            shown.display()
         )?;
     }
     Ok(())

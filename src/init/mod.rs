@@ -71,7 +71,7 @@ pub fn new_content(root: &Path, kind: NewKind, title: &str, today: NaiveDate) ->
         .with_hint("run this inside your site folder, or pass --root DIR"));
     }
     let title = title.trim();
-    let Some(slug) = crate::site::urls::slugify(title) else {
+    let Some(slug) = file_slug(title) else {
         return Err(Error::input(
             Location::file("title"),
             format!("cannot make a file name from \"{title}\""),
@@ -100,6 +100,24 @@ pub fn new_content(root: &Path, kind: NewKind, title: &str, today: NaiveDate) ->
     Ok(path)
 }
 
+/// The file name made from a title. Letters of every script stay (transliterated, as
+/// in URLs), with the marks that belong to them, but emoji and other symbols are
+/// dropped first: the slug crate spells them out, so "🌊 Waves" became
+/// `water-wave-waves.md`.
+fn file_slug(title: &str) -> Option<String> {
+    let kept: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || unicode_ident::is_xid_continue(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    crate::site::urls::slugify(&kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +137,24 @@ mod tests {
             "{text}"
         );
         assert!(new_content(tmp.path(), NewKind::Post, "Café: quotes", day).is_err());
+    }
+
+    #[test]
+    fn file_names_drop_emoji_and_keep_other_scripts() {
+        assert_eq!(
+            file_slug("🌊 Waves & tides ✨").as_deref(),
+            Some("waves-tides")
+        );
+        assert_eq!(file_slug("Family 👨‍👩‍👧 day").as_deref(), Some("family-day"));
+        assert_eq!(file_slug("Über Größe").as_deref(), Some("uber-grosse"));
+        assert_eq!(
+            file_slug("हिन्दी कक्षा"),
+            crate::site::urls::slugify("हिन्दी कक्षा")
+        );
+        assert_eq!(
+            file_slug("Café: \"quotes\"").as_deref(),
+            Some("cafe-quotes")
+        );
+        assert_eq!(file_slug("🌊✨"), None);
     }
 }

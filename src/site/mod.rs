@@ -268,8 +268,11 @@ fn place(
     let front = &source.text.front;
     if source.kind == Kind::Post && front.date.is_none() {
         return Err(
-            Error::input(Location::line(&source.path, 1), "the post has no date")
-                .with_hint("add a line like date: 2024-03-01 to the front matter"),
+            Error::input(Location::line(&source.path, 1), "the post has no date").with_hint(
+                front.hint_for_missing("date").unwrap_or_else(|| {
+                    "add a line like date: 2024-03-01 to the front matter".into()
+                }),
+            ),
         );
     }
     if front.draft && !options.drafts {

@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Location, Result};
 
+mod keys;
 mod values;
+pub use keys::NearMiss;
 pub use values::parse_date;
 use values::{boolean, date, listed, string, strings};
 
@@ -28,6 +30,19 @@ pub struct FrontMatter {
     pub menu: bool,
     /// Every key we do not know, for templates.
     pub extra: Map<String, Value>,
+    /// Keys among `extra` that look like a known key this front matter lacks.
+    pub near_misses: Vec<NearMiss>,
+}
+
+impl FrontMatter {
+    /// What to tell a teacher whose front matter lacks `key`, when another key looks
+    /// like it.
+    pub fn hint_for_missing(&self, key: &str) -> Option<String> {
+        self.near_misses
+            .iter()
+            .find(|m| m.known == key)
+            .map(NearMiss::hint)
+    }
 }
 
 /// The front matter and where the Markdown body starts.
@@ -282,10 +297,28 @@ impl FrontMatter {
                 errors.push(Error::input(at(key), format!("`{key}` {msg}")));
             }
         }
+        fm.near_misses = keys::near_misses(&map, |key| at(key).line.unwrap_or(1));
+        // A key in the wrong case has no reason to be kept for templates, and left
+        // alone `Draft: true` would publish the post.
+        for m in fm.near_misses.iter().filter(|m| m.case_only) {
+            errors.push(
+                Error::input(
+                    Location::line(path, m.line),
+                    format!(
+                        "`{}` is not read: front matter keys are written in lowercase",
+                        m.key
+                    ),
+                )
+                .with_hint(format!("change it to `{}`", m.known)),
+            );
+        }
         if fm.title.trim().is_empty() && errors.is_empty() {
+            let hint = fm
+                .hint_for_missing("title")
+                .unwrap_or_else(|| "add a line like title: \"My post\"".into());
             errors.push(
                 Error::input(Location::line(path, 1), "the front matter has no title")
-                    .with_hint("add a line like title: \"My post\""),
+                    .with_hint(hint),
             );
         }
         match Error::from_many(errors) {

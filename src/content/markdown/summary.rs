@@ -2,7 +2,7 @@
 //! events are never all held at once: a 50 MB paragraph held as events, then as a
 //! summary of the same size, took 60 times the post in memory.
 
-use pulldown_cmark::Event;
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 use crate::content::text::{escape_html, plain_text};
 
@@ -18,6 +18,8 @@ struct Kept<'a> {
     events: Vec<Event<'a>>,
     bytes: usize,
     full: bool,
+    /// Inside a footnote's text, which is left out.
+    in_footnote: bool,
 }
 
 impl<'a> Kept<'a> {
@@ -26,11 +28,22 @@ impl<'a> Kept<'a> {
             events: Vec::new(),
             bytes: 0,
             full: true,
+            in_footnote: false,
         }
     }
 
     fn push(&mut self, e: &Event<'a>) {
-        if !self.full {
+        // A summary is shown on the home page, tag pages and in feeds, where a
+        // footnote's `#1` link would point nowhere and its text would stand alone.
+        match e {
+            Event::Start(Tag::FootnoteDefinition(_)) => self.in_footnote = true,
+            Event::End(TagEnd::FootnoteDefinition) => {
+                self.in_footnote = false;
+                return;
+            }
+            _ => {}
+        }
+        if !self.full || self.in_footnote || matches!(e, Event::FootnoteReference(_)) {
             return;
         }
         let len = match e {
@@ -193,6 +206,32 @@ mod tests {
             .filter(|w| w.chars().any(char::is_alphanumeric))
             .count();
         assert_eq!(w.count(), expected);
+    }
+
+    #[test]
+    fn summaries_leave_footnotes_out() {
+        let mut r = Recorder::new();
+        let events = [
+            Event::Start(Tag::Paragraph),
+            Event::Text("Floating".into()),
+            Event::FootnoteReference("1".into()),
+            Event::Text(" and sinking.".into()),
+            Event::End(TagEnd::Paragraph),
+            Event::Start(Tag::FootnoteDefinition("1".into())),
+            Event::Start(Tag::Paragraph),
+            Event::Text("Archimedes.".into()),
+            Event::End(TagEnd::Paragraph),
+            Event::End(TagEnd::FootnoteDefinition),
+            Event::Start(Tag::Paragraph),
+            Event::Text("More.".into()),
+            Event::End(TagEnd::Paragraph),
+        ];
+        for e in &events {
+            r.push(e);
+        }
+        r.more_marker();
+        let (s, _) = r.finish(usize::MAX, false);
+        assert_eq!(s, "<p>Floating and sinking.</p>\n<p>More.</p>\n");
     }
 
     #[test]

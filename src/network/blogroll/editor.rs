@@ -135,6 +135,57 @@ impl Editor {
         false
     }
 
+    /// Stop following the blog whose feed is `feed`. The comment lines right above its
+    /// `[[blog]]` go with it; a comment separated from it by a blank line (a heading
+    /// over a group of blogs, the file's own header) stays, above the next blog.
+    pub fn remove(&mut self, feed: &str) -> bool {
+        let Some(arr) = self
+            .doc
+            .get_mut("blog")
+            .and_then(|b| b.as_array_of_tables_mut())
+        else {
+            return false;
+        };
+        let found = arr.iter().position(|t| {
+            t.get("feed")
+                .and_then(|i| i.as_str())
+                .is_some_and(|f| same_feed(f, feed))
+        });
+        let Some(i) = found else {
+            return false;
+        };
+        let prefix = arr
+            .get(i)
+            .and_then(|t| t.decor().prefix())
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_string();
+        let kept = detached_comments(&prefix);
+        arr.remove(i);
+        if !kept.is_empty() {
+            if let Some(next) = arr.get_mut(i) {
+                let own = next
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                next.decor_mut()
+                    .set_prefix(format!("{kept}{}", own.trim_start_matches('\n')));
+            } else {
+                let tail = self.doc.trailing().as_str().unwrap_or("").to_string();
+                let joined = if tail.trim().is_empty() {
+                    format!("{}\n", kept.trim_end())
+                } else {
+                    format!("{kept}{}", tail.trim_start_matches('\n'))
+                };
+                self.doc.set_trailing(joined);
+            }
+        }
+        self.changed = true;
+        true
+    }
+
     pub fn text(&self) -> String {
         self.doc.to_string()
     }
@@ -148,6 +199,18 @@ impl Editor {
         Blogroll::parse(&self.path, &text)?;
         crate::network::write_atomically(&self.path, text.as_bytes(), true)?;
         Ok(true)
+    }
+}
+
+/// The part of a table's prefix up to its last blank line: what does not belong to
+/// the table itself.
+fn detached_comments(prefix: &str) -> String {
+    let lines: Vec<&str> = prefix.split_inclusive('\n').collect();
+    match lines.iter().rposition(|l| l.trim().is_empty()) {
+        Some(blank) if lines[..blank].iter().any(|l| !l.trim().is_empty()) => {
+            lines[..=blank].concat()
+        }
+        _ => String::new(),
     }
 }
 
@@ -175,5 +238,25 @@ mod tests {
         assert!(out.starts_with("# my PLN\n[[blog]]\nname = \"A\" # the best\nfeed = \"https://a.org/new\" # moved once\n"), "{out}");
         assert!(out.contains("[[blog]]\nname = \"B\""), "{out}");
         assert_eq!(Blogroll::load(dir.path()).unwrap().blogs.len(), 2);
+    }
+
+    #[test]
+    fn remove_keeps_headings_and_drops_the_blogs_own_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "# my PLN\n\n# Maths\n[[blog]]\nname = \"A\"\nfeed = \"https://a.org/f\"\n\n# Science\n\n# B is great\n[[blog]]\nname = \"B\" # the best\nfeed = \"https://b.org/f\"\n\n[[blog]]\nname = \"C\"\nfeed = \"https://c.org/f\"\n# the end\n";
+        std::fs::write(dir.path().join(NETWORK_FILE), text).unwrap();
+        let mut ed = Editor::open(dir.path(), &mut |_| {}).unwrap();
+        assert!(ed.remove("https://b.org/f"));
+        assert!(!ed.remove("https://nobody.org/f"));
+        assert_eq!(
+            ed.text(),
+            "# my PLN\n\n# Maths\n[[blog]]\nname = \"A\"\nfeed = \"https://a.org/f\"\n\n# Science\n\n[[blog]]\nname = \"C\"\nfeed = \"https://c.org/f\"\n# the end\n"
+        );
+        assert!(ed.remove("https://a.org/f"));
+        assert!(ed.remove("https://c.org/f"));
+        ed.save().unwrap();
+        let out = std::fs::read_to_string(dir.path().join(NETWORK_FILE)).unwrap();
+        assert_eq!(out, "# my PLN\n\n# Science\n\n# the end\n");
+        assert!(Blogroll::load(dir.path()).unwrap().blogs.is_empty());
     }
 }

@@ -3,6 +3,7 @@
 //! teacher's comments and layout survive, and saves atomically.
 
 mod editor;
+mod find;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
