@@ -25,5 +25,6 @@ pub mod responses;
 pub mod serve;
 pub mod site;
 pub mod webmention;
+pub mod words;
 
 pub use error::{Error, Result};

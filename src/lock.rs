@@ -123,8 +123,8 @@ pub fn acquire(
 
 fn seconds(d: Duration) -> String {
     match d.as_secs() {
-        s if s >= 120 => format!("{} minutes", s / 60),
-        s => format!("{s} seconds"),
+        s if s >= 120 => crate::words::count(s as usize / 60, "minute"),
+        s => crate::words::count(s as usize, "second"),
     }
 }
 

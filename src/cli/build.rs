@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
+use super::annotate::{self, Level};
 use super::{Global, Output};
 use crate::build::{BuildOptions, Builder};
 use crate::site::LoadOptions;
@@ -41,10 +41,17 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
     };
     let report = Builder::default()
         .build(&global.root, &options)
-        .with_context(|| "the build stopped; public/ was left as it was")
-        .map_err(reorder)?;
+        .map_err(|error| Noted {
+            error,
+            note: "the build stopped; public/ was left as it was",
+        })?;
     for w in &report.warnings {
         writeln!(o.err, "warning: {w}")?;
+        if let (Some(a), Some((file, line, col, message))) =
+            (&o.annotate, annotate::split_located(w))
+        {
+            a.print(o.out, Level::Warning, file, line, col, message)?;
+        }
     }
     if !o.quiet {
         writeln!(
@@ -62,11 +69,11 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
     Ok(())
 }
 
-/// Put the library's message (file, line, what is wrong) first and our note after it.
-fn reorder(e: anyhow::Error) -> anyhow::Error {
-    let note = e.to_string();
-    match e.source() {
-        Some(inner) => anyhow::anyhow!("{inner}\n{note}"),
-        None => e,
-    }
+/// The library's message (file, line, what is wrong) with a note of ours after it,
+/// the error kept whole for the GitHub annotations.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}\n{note}")]
+pub struct Noted {
+    pub error: crate::error::Error,
+    pub note: &'static str,
 }

@@ -3,6 +3,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 
+use super::annotate::Level;
 use super::{Global, Output};
 use crate::build::{BuildOptions, Builder};
 use crate::check::{self, Severity, external};
@@ -88,6 +89,13 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
                 Severity::Warning => "warning",
             };
             writeln!(o.out, "  {label}: {}", p.message)?;
+            if let Some(a) = &o.annotate {
+                let level = match p.severity {
+                    Severity::Error => Level::Error,
+                    Severity::Warning => Level::Warning,
+                };
+                a.print(o.out, level, file, None, None, &p.message)?;
+            }
         }
     }
     if !o.quiet {

@@ -12,9 +12,23 @@ pub struct InitArgs {
     /// Add the starter files to a folder that already has files (nothing is overwritten)
     #[arg(long)]
     pub force: bool,
+    /// Shadows the global `--root`, hidden: the site's folder is DIR, and help that
+    /// showed both left teachers asking which to give.
+    #[arg(long, hide = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 pub fn run(_global: &Global, args: InitArgs, o: &mut Output) -> anyhow::Result<()> {
+    if let Some(root) = &args.root
+        && *root != args.dir
+    {
+        anyhow::bail!(
+            "init makes the new site in {} and does not use --root {}\n  hint: give just the folder: staffroom init {}",
+            args.dir.display(),
+            root.display(),
+            args.dir.display()
+        );
+    }
     let today = chrono::Local::now().date_naive();
     let written = init::create_site(&args.dir, args.force, today)?;
     if o.quiet {

@@ -1,6 +1,7 @@
 //! The command line: parse arguments, call the library, print what happened.
 //! Commands write to the writers they are given, so tests can capture the output.
 
+mod annotate;
 mod build;
 mod check;
 mod init;
@@ -68,6 +69,8 @@ pub struct Output<'a> {
     pub err: &'a mut dyn Write,
     pub quiet: bool,
     pub verbose: bool,
+    /// Problems with a file are also printed as GitHub Actions annotations.
+    pub annotate: Option<annotate::Annotator>,
 }
 
 /// Run staffroom with these arguments; returns the process exit code.
@@ -89,11 +92,16 @@ pub fn run(
             return code;
         }
     };
+    // Only the commands a workflow runs to test a site; `serve` and the rest
+    // print for a person at a terminal.
+    let annotated = matches!(cli.command, Command::Build(_) | Command::Check(_));
+    let github = annotated && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     let mut o = Output {
         out,
         err,
         quiet: cli.global.quiet,
         verbose: cli.global.verbose,
+        annotate: annotate::Annotator::new(github, &cli.global.root),
     };
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.global, args, &mut o),
@@ -108,6 +116,9 @@ pub fn run(
         Ok(()) => 0,
         Err(e) => {
             let _ = writeln!(o.err, "error: {}", format_error(&e));
+            if let Some(a) = &o.annotate {
+                let _ = a.error(o.out, &e);
+            }
             1
         }
     }
@@ -126,11 +137,7 @@ pub fn print_stages(
 
 /// "1 post", "2 posts".
 pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    crate::words::count(n, noun)
 }
 
 fn format_error(e: &anyhow::Error) -> String {

@@ -45,12 +45,13 @@ pub enum NetworkCommand {
     Fetch,
     /// Print how each blog is doing, from data/network/ (no network access)
     Status,
-    /// Follow the blogs in an OPML file exported from a feed reader
+    /// Follow the blogs in an OPML file: the list of subscriptions a feed reader exports
     Import {
         /// The .opml file
         file: PathBuf,
     },
-    /// Write the blogroll as OPML (to the screen when no FILE is given)
+    /// Write the blogroll as OPML, the file feed readers import (to the screen when no FILE
+    /// is given)
     Export {
         /// Where to write it
         file: Option<PathBuf>,
@@ -265,8 +266,8 @@ fn import(config: &Config, file: &std::path::Path, o: &mut Output) -> anyhow::Re
     if !o.quiet {
         writeln!(
             o.out,
-            "Imported {} blogs from {} ({} already followed, {} without a usable feed address).",
-            found.new.len(),
+            "Imported {} from {} ({} already followed, {} without a usable feed address).",
+            super::count(found.new.len(), "blog"),
             file.display(),
             found.already_followed,
             found.unusable
@@ -284,8 +285,8 @@ fn export(config: &Config, file: Option<PathBuf>, o: &mut Output) -> anyhow::Res
             if !o.quiet {
                 writeln!(
                     o.err,
-                    "Wrote {} blogs to {}.",
-                    blogroll.blogs.len(),
+                    "Wrote {} to {}.",
+                    super::count(blogroll.blogs.len(), "blog"),
                     path.display()
                 )?;
             }

@@ -67,8 +67,8 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
         Ok(report) if !o.quiet => {
             writeln!(
                 o.out,
-                "Built {} pages in {} ms.",
-                report.pages_total,
+                "Built {} in {} ms.",
+                super::count(report.pages_total, "page"),
                 report.took.as_millis()
             )?;
         }

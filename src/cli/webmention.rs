@@ -28,11 +28,13 @@ pub enum WebmentionCommand {
         /// Find where each page takes Webmentions, but send nothing and record nothing
         #[arg(long)]
         dry_run: bool,
-        /// Also send to endpoints on this computer or a private network
+        /// Also send to sites whose Webmention endpoint (the address that receives them) is on
+        /// this computer or a private network
         #[arg(long)]
         allow_private: bool,
     },
-    /// Bring responses from a Webmention service's JF2 export into data/responses/
+    /// Bring responses (replies, likes, mentions) from a Webmention service's export into
+    /// data/responses/: the JF2 file (JSON) that webmention.io gives you
     Import {
         /// The export: a .jf2/.json file, or its https:// address
         source: String,

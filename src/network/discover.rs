@@ -68,8 +68,8 @@ pub fn discover(client: &Client, input: &str) -> Result<Found, String> {
         }
     }
     let mut error = format!(
-        "found no feed at {page_url} (tried {} addresses)",
-        tried.len()
+        "found no feed at {page_url} (tried {})",
+        crate::words::count(tried.len(), "address")
     );
     if !refused.is_empty() {
         error.push_str(&format!(

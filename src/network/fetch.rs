@@ -301,8 +301,8 @@ impl Client {
             }
         }
         let error = format!(
-            "more than {} redirects; the feed address may loop",
-            self.options.max_redirects
+            "more than {}; the feed address may loop",
+            crate::words::count(self.options.max_redirects as usize, "redirect")
         );
         self.failed(current, moved_to, error, None, reach)
     }

@@ -130,8 +130,8 @@ pub fn table(rows: &[(&Blog, Health)]) -> String {
     }
     let count = |s: Status| rows.iter().filter(|(_, h)| h.status == s).count();
     out.push_str(&format!(
-        "{} blogs: {} ok, {} quiet, {} unreachable, {} gone, {} new\n",
-        rows.len(),
+        "{}: {} ok, {} quiet, {} unreachable, {} gone, {} new\n",
+        crate::words::count(rows.len(), "blog"),
         count(Status::Ok),
         count(Status::Quiet),
         count(Status::Unreachable),

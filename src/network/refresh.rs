@@ -228,7 +228,10 @@ fn apply(cache: &mut BlogCache, work: Work, now: DateTime<Utc>, keep: usize) -> 
                 .filter(|e| !before.contains(&e.id))
                 .count();
             succeed(cache, now, Some(validators));
-            format!("{count} entries in the feed, {new} new")
+            format!(
+                "{} in the feed, {new} new",
+                crate::words::count(count, "entry")
+            )
         }
         (Outcome::Body { .. }, Some(Err(e))) => fail(cache, e, None),
         (Outcome::NotModified, _) => {

@@ -72,6 +72,8 @@ impl TestSite {
     pub fn run(&self, args: &[&str]) -> Run {
         let out = assert_cmd::Command::cargo_bin("staffroom")
             .unwrap()
+            // Output as on a teacher's computer, even when the tests run on GitHub Actions.
+            .env_remove("GITHUB_ACTIONS")
             .arg("--root")
             .arg(self.root())
             .args(args)

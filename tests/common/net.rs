@@ -40,6 +40,8 @@ pub fn site(network_toml: &str) -> tempfile::TempDir {
 
 pub fn staffroom(root: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
     let mut cmd = Command::cargo_bin("staffroom").unwrap();
+    // Output as on a teacher's computer, even when the tests run on GitHub Actions.
+    cmd.env_remove("GITHUB_ACTIONS");
     cmd.arg("--root")
         .arg(root)
         .args(args)
