@@ -19,8 +19,11 @@ pub struct InitArgs {
 }
 
 pub fn run(_global: &Global, args: InitArgs, o: &mut Output) -> anyhow::Result<()> {
+    // The global default (`.`) reaches this copy too: only a folder the teacher named
+    // that is not DIR is a mistake worth stopping for.
     if let Some(root) = &args.root
         && *root != args.dir
+        && root.as_os_str() != "."
     {
         anyhow::bail!(
             "init makes the new site in {} and does not use --root {}\n  hint: give just the folder: staffroom init {}",
