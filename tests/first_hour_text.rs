@@ -232,6 +232,19 @@ fn network_remove_by_name_keeps_the_rest_of_the_file() {
 }
 
 #[test]
+fn network_remove_of_the_first_blog_keeps_the_files_header() {
+    let site = network_site();
+    site.run(&["network", "remove", "Mr Lee's Maths"]).ok();
+    assert!(
+        network_toml(&site).starts_with(
+            "# The blogs I follow.\n\n# Maths\n\n# She posts on Sundays\n[[blog]]\nname = \"Maths Mum\"\n"
+        ),
+        "{}",
+        network_toml(&site)
+    );
+}
+
+#[test]
 fn network_remove_by_feed_address() {
     let site = network_site();
     let run = site.run(&["network", "remove", "http://www.sci.example.com/atom.xml"]);

@@ -137,7 +137,8 @@ impl Editor {
 
     /// Stop following the blog whose feed is `feed`. The comment lines right above its
     /// `[[blog]]` go with it; a comment separated from it by a blank line (a heading
-    /// over a group of blogs, the file's own header) stays, above the next blog.
+    /// over a group of blogs) stays, above the next blog, as does everything above
+    /// the first blog.
     pub fn remove(&mut self, feed: &str) -> bool {
         let Some(arr) = self
             .doc
@@ -160,7 +161,13 @@ impl Editor {
             .and_then(|p| p.as_str())
             .unwrap_or("")
             .to_string();
-        let kept = detached_comments(&prefix);
+        // Above the first blog is usually the file's own header, whatever its layout:
+        // better a comment left over than the teacher's notes lost.
+        let kept = if i == 0 {
+            prefix
+        } else {
+            detached_comments(&prefix)
+        };
         arr.remove(i);
         if !kept.is_empty() {
             if let Some(next) = arr.get_mut(i) {
@@ -170,8 +177,12 @@ impl Editor {
                     .and_then(|p| p.as_str())
                     .unwrap_or("")
                     .to_string();
-                next.decor_mut()
-                    .set_prefix(format!("{kept}{}", own.trim_start_matches('\n')));
+                let own = if kept.ends_with("\n\n") {
+                    own.trim_start_matches('\n')
+                } else {
+                    &own
+                };
+                next.decor_mut().set_prefix(format!("{kept}{own}"));
             } else {
                 let tail = self.doc.trailing().as_str().unwrap_or("").to_string();
                 let joined = if tail.trim().is_empty() {
@@ -256,7 +267,7 @@ mod tests {
         assert!(ed.remove("https://c.org/f"));
         ed.save().unwrap();
         let out = std::fs::read_to_string(dir.path().join(NETWORK_FILE)).unwrap();
-        assert_eq!(out, "# my PLN\n\n# Science\n\n# the end\n");
+        assert_eq!(out, "# my PLN\n\n# Maths\n\n# Science\n\n# the end\n");
         assert!(Blogroll::load(dir.path()).unwrap().blogs.is_empty());
     }
 }
