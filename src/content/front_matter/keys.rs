@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use super::FrontMatter;
+
 /// Every key the front matter reads, with the other generators' names for them.
 pub const KNOWN: &[&str] = &[
     "title",
@@ -48,6 +50,17 @@ impl NearMiss {
                 self.key, self.line, self.known, self.known
             )
         }
+    }
+}
+
+impl FrontMatter {
+    /// What to tell a teacher whose front matter lacks `key`, when another key looks
+    /// like it.
+    pub fn hint_for_missing(&self, key: &str) -> Option<String> {
+        self.near_misses
+            .iter()
+            .find(|m| m.known == key)
+            .map(NearMiss::hint)
     }
 }
 

@@ -34,17 +34,6 @@ pub struct FrontMatter {
     pub near_misses: Vec<NearMiss>,
 }
 
-impl FrontMatter {
-    /// What to tell a teacher whose front matter lacks `key`, when another key looks
-    /// like it.
-    pub fn hint_for_missing(&self, key: &str) -> Option<String> {
-        self.near_misses
-            .iter()
-            .find(|m| m.known == key)
-            .map(NearMiss::hint)
-    }
-}
-
 /// The front matter and where the Markdown body starts.
 pub struct Split<'a> {
     pub front: FrontMatter,
