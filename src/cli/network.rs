@@ -202,13 +202,13 @@ fn status(config: &Config, o: &mut Output) -> anyhow::Result<()> {
     }
     let now = chrono::Utc::now();
     let quiet = config.site.network.quiet_after_days;
+    let observed = crate::network::state::FetchStates::load(&config.root);
     // One cache at a time: only each blog's health is kept.
-    let rows = crate::error::Error::all(
-        blogroll
-            .blogs
-            .iter()
-            .map(|b| cache::load(&config.root, b).map(|c| (b, health::health(&c, quiet, now)))),
-    )?;
+    let rows = crate::error::Error::all(blogroll.blogs.iter().map(|b| {
+        let mut c = cache::load(&config.root, b)?;
+        observed.apply(b, &mut c);
+        Ok((b, health::health(&c, quiet, now)))
+    }))?;
     write!(o.out, "{}", health::table(&rows))?;
     Ok(())
 }
