@@ -341,6 +341,23 @@ mod tests {
     }
 
     #[test]
+    fn the_example_site_caches_are_as_a_fetch_writes_them() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("example-site")
+            .join(CACHE_DIR);
+        for file in std::fs::read_dir(dir).unwrap() {
+            let path = file.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let cache: BlogCache = serde_json::from_str(&text).unwrap();
+            let mut sorted = cache.entries.clone();
+            sort_newest_first(&mut sorted);
+            assert_eq!(sorted, cache.entries, "{}", path.display());
+            let again = serde_json::to_string_pretty(&cache).unwrap() + "\n";
+            assert_eq!(again, text, "{}", path.display());
+        }
+    }
+
+    #[test]
     fn future_dates_yield_to_seen() {
         let mut e = entry("a", 1);
         e.published = Some(
