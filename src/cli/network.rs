@@ -48,9 +48,30 @@ pub enum NetworkCommand {
         /// Where to write it
         file: Option<PathBuf>,
     },
+    /// For git, as a merge driver: merge two versions of a data/network/ cache
+    #[command(hide = true)]
+    Merge {
+        base: PathBuf,
+        ours: PathBuf,
+        theirs: PathBuf,
+        /// The file's path in the repository, for messages
+        name: Option<String>,
+    },
 }
 
 pub fn run(global: &Global, args: NetworkArgs, o: &mut Output) -> anyhow::Result<()> {
+    // git runs the merge driver at the top of the repository, which need not be the site.
+    if let NetworkCommand::Merge {
+        base,
+        ours,
+        theirs,
+        name,
+    } = &args.command
+    {
+        let name = name.clone().unwrap_or_else(|| ours.display().to_string());
+        crate::network::merge::merge_files(base, ours, theirs, &name)?;
+        return Ok(());
+    }
     let config = Config::load(&global.root)?;
     match args.command {
         NetworkCommand::Add {
@@ -63,6 +84,7 @@ pub fn run(global: &Global, args: NetworkArgs, o: &mut Output) -> anyhow::Result
         NetworkCommand::Status => status(&config, o),
         NetworkCommand::Import { file } => import(&config, &file, o),
         NetworkCommand::Export { file } => export(&config, file, o),
+        NetworkCommand::Merge { .. } => Ok(()),
     }
 }
 

@@ -210,6 +210,10 @@ pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {
         }
         _ => {}
     }
+    let attributes = root.join(CACHE_DIR).join(".gitattributes");
+    if !attributes.exists() {
+        super::write_atomically(&attributes, super::merge::GITATTRIBUTES.as_bytes(), false)?;
+    }
     super::write_atomically(&path, text.as_bytes(), false)
 }
 

@@ -5,7 +5,8 @@
 //! to add to it) → `fetch` (HTTP; `public` decides which addresses it may reach) →
 //! `parse` and `sanitize` (untrusted feeds into safe entries) → `cache` (kept on disk)
 //! → `refresh` (all of that for every blog; what it observed goes to `state`, out of
-//! git) → `health` and `page` (what the teacher and the site see).
+//! git; `merge` lets git merge two clones' caches) → `health` and `page` (what the
+//! teacher and the site see).
 
 pub mod blogroll;
 pub mod cache;
@@ -14,6 +15,7 @@ pub mod fetch;
 pub mod health;
 pub mod html_bound;
 pub mod html_tokens;
+pub mod merge;
 pub mod opml;
 pub mod page;
 pub mod parse;
