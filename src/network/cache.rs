@@ -351,6 +351,9 @@ mod tests {
             .join(CACHE_DIR);
         for file in std::fs::read_dir(dir).unwrap() {
             let path = file.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
             let text = std::fs::read_to_string(&path).unwrap();
             let cache: BlogCache = serde_json::from_str(&text).unwrap();
             let mut sorted = cache.entries.clone();
@@ -359,6 +362,20 @@ mod tests {
             let again = serde_json::to_string_pretty(&cache).unwrap() + "\n";
             assert_eq!(again, text, "{}", path.display());
         }
+    }
+
+    #[test]
+    fn the_first_write_names_the_merge_driver_beside_the_caches() {
+        let root = tempfile::tempdir().unwrap();
+        let blog = room9();
+        let mut c = BlogCache::new(&blog);
+        save(root.path(), &blog, &c).unwrap();
+        let attributes = root.path().join(CACHE_DIR).join(".gitattributes");
+        assert!(!attributes.exists(), "nothing fetched, nothing written");
+        c.entries.push(entry("a", 1));
+        save(root.path(), &blog, &c).unwrap();
+        let text = std::fs::read_to_string(&attributes).unwrap();
+        assert!(text.contains("*.json merge=staffroom"), "{text}");
     }
 
     #[test]
