@@ -9,6 +9,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use common::*;
+use predicates::prelude::*;
 
 /// `git` in `dir`, with no user or system configuration, so the test means the same
 /// on every machine. Panics with git's own words when it fails.
@@ -121,8 +122,6 @@ fn feed(name: &str, n: usize) -> Vec<u8> {
     format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{name}</title><link>https://{name}.example.org/</link>{items}</channel></rss>").into_bytes()
 }
 
-const MERGE_DRIVER: &str = "staffroom network merge %O %A %B %P";
-
 /// A bare origin holding a site that follows `blog`, and a clone of it per name.
 struct Origin {
     dir: tempfile::TempDir,
@@ -145,19 +144,20 @@ impl Origin {
         Origin { dir }
     }
 
-    /// A clone set up as the README and the workflow say: git merges the network
-    /// caches with `staffroom network merge`.
     fn clone(&self, name: &str) -> std::path::PathBuf {
         git(self.dir.path(), &["clone", "-q", "origin.git", name]);
-        let clone = self.dir.path().join(name);
-        git(&clone, &["config", "merge.staffroom.driver", MERGE_DRIVER]);
-        clone
+        self.dir.path().join(name)
     }
 }
 
-/// `network fetch`, then commit whatever it changed (as the daily workflow does).
+/// `network fetch`, then commit whatever it changed (as the daily workflow does). The
+/// fetch names the merge driver in the clone's git config (the first time, it says so).
 fn fetch_and_commit(clone: &Path, message: &str) {
     staffroom(clone, &["network", "fetch"]).success();
+    assert_eq!(
+        git(clone, &["config", "merge.staffroom.driver"]).trim(),
+        "staffroom network merge %O %A %B %P"
+    );
     git(clone, &["add", "-A"]);
     if !git(clone, &["status", "--porcelain"]).is_empty() {
         git(clone, &["commit", "-q", "-m", message]);
@@ -193,13 +193,19 @@ fn fetching_unchanged_feeds_leaves_git_status_clean() {
     let blog = Blog::start(3);
     let origin = Origin::new(&blog);
     let clone = origin.clone("teacher");
+    let told = "This clone's git now merges data/network/ entry by entry";
+    staffroom(&clone, &["network", "fetch"])
+        .success()
+        .stderr(predicates::str::contains(told));
     fetch_and_commit(&clone, "first fetch");
     assert!(git(&clone, &["log", "--oneline"]).lines().count() == 2);
     assert_eq!(titles(&clone, "steady").len(), 3);
     // What the fetch observed is kept beside the site, out of git.
     assert!(clone.join(".staffroom/fetch-state.json").is_file());
 
-    staffroom(&clone, &["network", "fetch"]).success();
+    staffroom(&clone, &["network", "fetch"])
+        .success()
+        .stderr(predicates::str::contains(told).not());
     assert_eq!(git(&clone, &["status", "--porcelain", "--ignored=no"]), "");
     // Even with the observations lost (a fresh CI runner): one unconditional fetch,
     // the same bytes.

@@ -202,6 +202,11 @@ pub fn fetch(config: &Config, o: &mut Output) -> anyhow::Result<()> {
             m.name, m.to, m.from
         )?;
     }
+    if !o.quiet {
+        for note in &report.notes {
+            writeln!(o.err, "{note}")?;
+        }
+    }
     if o.verbose {
         for line in &report.results {
             writeln!(o.out, "  {line}")?;

@@ -6,11 +6,13 @@
 //! Entries have ids, so the merge is simple: every entry of either side, a changed
 //! entry from the side that changed it, sorted as a fetch sorts them. Git runs it as a
 //! merge driver: `data/network/.gitattributes` (written by `network fetch`) names it,
-//! and `git config merge.staffroom.driver "staffroom network merge %O %A %B %P"` says
-//! how to run it. Without that setting git merges line by line, as before.
+//! and `merge.staffroom.driver` in the clone's git config says how to run it, which
+//! `network fetch` sets in each clone it runs in (the teacher's, and CI's). Without
+//! that setting git merges line by line, as before.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::process::Command;
 
 use super::cache::{BlogCache, Entry, sort_newest_first};
 use crate::error::{Error, Location, Result};
@@ -21,6 +23,36 @@ pub const GITATTRIBUTES: &str = "\
 # conflicts, when `git config merge.staffroom.driver` is set (see the README).
 *.json merge=staffroom
 ";
+
+/// How git runs the driver: `staffroom` on the PATH, so it outlives any one install.
+pub const DRIVER: &str = "staffroom network merge %O %A %B %P";
+
+/// Name the driver in the git config of the clone `root` is in, unless some driver is
+/// named already (the teacher's choice stands). True when it was set just now. Not in
+/// a clone, or without git: nothing to do, and no error.
+pub fn set_up_driver(root: &Path) -> bool {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+    };
+    let inside = git(&["rev-parse", "--is-inside-work-tree"])
+        .is_some_and(|o| o.status.success() && o.stdout.starts_with(b"true"));
+    if !inside
+        || git(&["config", "--get", "merge.staffroom.driver"]).is_some_and(|o| o.status.success())
+    {
+        return false;
+    }
+    let name = "staffroom: merge data/network/ caches entry by entry";
+    git(&["config", "--local", "merge.staffroom.name", name]);
+    git(&["config", "--local", "merge.staffroom.driver", DRIVER])
+        .is_some_and(|o| o.status.success())
+}
 
 /// Write the 3-way merge of `ours` and `theirs` (from `base`) into `ours`, as git asks
 /// a merge driver to. `name` is the file's path in the repository, for messages.

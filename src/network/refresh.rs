@@ -42,6 +42,8 @@ pub struct Report {
     pub moved: Vec<Moved>,
     /// One line per blog: what this fetch did.
     pub results: Vec<String>,
+    /// What the teacher should know about this fetch beyond the blogs (once each).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -159,11 +161,18 @@ pub fn refresh(
     if let Some(e) = crate::error::Error::from_many(errors) {
         return Err(e);
     }
+    let mut notes = Vec::new();
+    if super::merge::set_up_driver(root) {
+        notes.push(
+            "This clone's git now merges data/network/ entry by entry, so your pulls and the daily refresh do not conflict there (merge.staffroom in .git/config).".into(),
+        );
+    }
     Ok(Report {
         blogroll,
         health,
         moved,
         results,
+        notes,
     })
 }
 
