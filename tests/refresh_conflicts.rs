@@ -341,3 +341,12 @@ fn a_damaged_state_file_costs_one_full_fetch() {
     assert_eq!(read(site.path(), "data/network/steady.json"), before);
     assert_eq!(fetch_state(site.path(), "steady")["etag"], "\"steady-2\"");
 }
+
+/// A site that follows nobody gets neither folder from a fetch.
+#[test]
+fn a_site_without_blogs_gets_no_state_folder() {
+    let site = site("");
+    staffroom(site.path(), &["network", "fetch"]).success();
+    assert!(!site.path().join(".staffroom").exists());
+    assert!(!site.path().join("data/network/.gitattributes").exists());
+}

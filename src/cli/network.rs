@@ -84,6 +84,7 @@ pub fn run(global: &Global, args: NetworkArgs, o: &mut Output) -> anyhow::Result
         NetworkCommand::Status => status(&config, o),
         NetworkCommand::Import { file } => import(&config, &file, o),
         NetworkCommand::Export { file } => export(&config, file, o),
+        // Run above, before any site is looked for.
         NetworkCommand::Merge { .. } => Ok(()),
     }
 }

@@ -140,8 +140,12 @@ pub fn refresh(
             Err(e) => errors.push(e),
         }
     }
+    // A site that follows no blogs (yet) gets no .staffroom/ folder.
+    let had_any = !observations.blogs.is_empty();
     observations.retain(&blogroll.blogs);
-    if let Err(e) = observations.save(root) {
+    if (had_any || !blogroll.blogs.is_empty())
+        && let Err(e) = observations.save(root)
+    {
         errors.push(e);
     }
     if !moved.is_empty() {
@@ -162,7 +166,7 @@ pub fn refresh(
         return Err(e);
     }
     let mut notes = Vec::new();
-    if super::merge::set_up_driver(root) {
+    if !blogroll.blogs.is_empty() && super::merge::set_up_driver(root) {
         notes.push(
             "This clone's git now merges data/network/ entry by entry, so your pulls and the daily refresh do not conflict there (merge.staffroom in .git/config).".into(),
         );
