@@ -230,6 +230,13 @@ fn two_clones(rebase: bool, new_post_between: bool) {
     blog.set_down(true);
     fetch_and_commit(&teacher, "my fetch");
     blog.set_down(false);
+    // Each clone keeps its own view of how the blogs are doing.
+    staffroom(&teacher, &["network", "status"])
+        .success()
+        .stdout(predicates::str::contains("1 unreachable"));
+    staffroom(&bot, &["network", "status"])
+        .success()
+        .stdout(predicates::str::contains("0 unreachable"));
     pull_and_push(&teacher, rebase);
     let expected = if new_post_between { 3 } else { 2 };
     assert_eq!(titles(&teacher, "steady").len(), expected);
@@ -243,6 +250,7 @@ fn two_clones(rebase: bool, new_post_between: bool) {
     pull_and_push(&bot, rebase);
     staffroom(&bot, &["network", "status"]).success();
     assert_eq!(git(&bot, &["status", "--porcelain"]), "");
+    assert_eq!(git(&teacher, &["status", "--porcelain"]), "");
     let expected = if new_post_between { 4 } else { 2 };
     assert_eq!(titles(&bot, "steady").len(), expected);
 }
@@ -334,7 +342,7 @@ fn a_damaged_state_file_costs_one_full_fetch() {
     .unwrap();
     staffroom(site.path(), &["network", "fetch"])
         .success()
-        .stdout(predicates::str::contains("1 ok"));
+        .stdout(predicates::str::contains("0 unreachable"));
     let requests = blog.server.requests_to("/steady.xml");
     assert_eq!(requests.len(), 2);
     assert!(!requests[1].headers.contains_key("if-none-match"));
