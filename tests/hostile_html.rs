@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::net::{Reply, Server, blog_entry, cache, site};
+use common::net::{Reply, Server, blog_entry, cache, fetch_state, site};
 
 /// Longest one command may take. Measured in a debug build: about a second each, 6 s
 /// with seven other builds sharing two cores; before the depth bound, the
@@ -311,7 +311,7 @@ fn feed_elements_nested_60000_deep_do_not_crash_the_fetch() {
             urls,
             ["https://deep.example/deep/", "https://deep.example/normal/"],
             "{open}: {}",
-            cache(site.path(), "deep")["state"]
+            fetch_state(site.path(), "deep")
         );
     }
 }

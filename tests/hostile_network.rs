@@ -151,7 +151,10 @@ fn cache_text(root: &Path) -> String {
     let dir = root.join("data/network");
     let mut text = String::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        text.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        // Not .gitattributes: the cache files only.
+        if entry.path().extension().is_some_and(|e| e == "json") {
+            text.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        }
     }
     text
 }

@@ -92,19 +92,29 @@ fn every_fixture_feed_loads_like_the_reference_parser() {
 
     let mut problems = Vec::new();
     for &(path, entries, dated, well_formed) in FEEDS {
-        let c = cache(site.path(), &slug(path));
+        // A feed that could not be read leaves no cache file: nothing was collected.
+        let c = if site
+            .path()
+            .join(format!("data/network/{}.json", slug(path)))
+            .exists()
+        {
+            cache(site.path(), &slug(path))
+        } else {
+            serde_json::json!({ "entries": [] })
+        };
         let list = c["entries"].as_array().unwrap();
         let got_dated = list
             .iter()
             .filter(|e| !e["published"].is_null() || !e["updated"].is_null())
             .count();
-        let failed = c["state"]["consecutive_failures"] != 0;
+        let state = fetch_state(site.path(), &slug(path));
+        let failed = state["consecutive_failures"] != 0;
         if well_formed {
             if failed || list.len() != entries || got_dated != dated {
                 problems.push(format!(
                     "{path}: {} entries ({got_dated} dated), expected {entries} ({dated}); error: {}",
                     list.len(),
-                    c["state"]["last_error"]
+                    state["last_error"]
                 ));
             }
         } else {
@@ -115,7 +125,7 @@ fn every_fixture_feed_loads_like_the_reference_parser() {
             // undated entry from the truncated document, staffroom keeps none.
             assert!(failed, "{path} should be reported as unreadable: {c}");
             assert!(
-                c["state"]["last_error"]
+                state["last_error"]
                     .as_str()
                     .unwrap()
                     .starts_with("not a feed"),

@@ -262,10 +262,20 @@ fn a_public_feed_moving_to_loopback_is_refused_and_not_recorded() {
     assert_eq!(read(site.path(), "network.toml"), toml, "{err}");
     assert!(!err.contains("moved for good"), "{err}");
     for slug in ["alpha", "beta", "gamma"] {
-        let c = cache(site.path(), slug);
-        let error = c["state"]["last_error"].as_str().unwrap_or("");
-        assert!(error.contains("private or local network"), "{slug}: {c}");
-        assert!(c["feed"].as_str().unwrap().contains(PUBLIC), "{slug}: {c}");
+        let seen = observed(site.path(), slug);
+        let error = seen["state"]["last_error"].as_str().unwrap_or("");
+        assert!(error.contains("private or local network"), "{slug}: {seen}");
+        assert!(
+            seen["feed"].as_str().unwrap().contains(PUBLIC),
+            "{slug}: {seen}"
+        );
+        // Nothing was collected, so there is no cache file to carry the move either.
+        assert!(
+            !site
+                .path()
+                .join(format!("data/network/{slug}.json"))
+                .exists()
+        );
     }
     let (_, status, _) = staffroom_via(site.path(), None, &["network", "status"]);
     assert_eq!(
@@ -320,9 +330,9 @@ fn an_intranet_feed_may_move_within_the_intranet_but_not_back_from_outside() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(intranet.requests_to("/feed").is_empty(), "{out}");
     assert_eq!(read(site2.path(), "network.toml"), toml);
-    let c = cache(site2.path(), "loop");
-    let error = c["state"]["last_error"].as_str().unwrap_or("");
-    assert!(error.contains("private or local network"), "{c}");
+    let state = fetch_state(site2.path(), "loop");
+    let error = state["last_error"].as_str().unwrap_or("");
+    assert!(error.contains("private or local network"), "{state}");
 }
 
 #[test]

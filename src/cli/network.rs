@@ -56,9 +56,30 @@ pub enum NetworkCommand {
         /// Where to write it
         file: Option<PathBuf>,
     },
+    /// For git, as a merge driver: merge two versions of a data/network/ cache
+    #[command(hide = true)]
+    Merge {
+        base: PathBuf,
+        ours: PathBuf,
+        theirs: PathBuf,
+        /// The file's path in the repository, for messages
+        name: Option<String>,
+    },
 }
 
 pub fn run(global: &Global, args: NetworkArgs, o: &mut Output) -> anyhow::Result<()> {
+    // git runs the merge driver at the top of the repository, which need not be the site.
+    if let NetworkCommand::Merge {
+        base,
+        ours,
+        theirs,
+        name,
+    } = &args.command
+    {
+        let name = name.clone().unwrap_or_else(|| ours.display().to_string());
+        crate::network::merge::merge_files(base, ours, theirs, &name)?;
+        return Ok(());
+    }
     let config = Config::load(&global.root)?;
     match args.command {
         NetworkCommand::Add {
@@ -72,6 +93,8 @@ pub fn run(global: &Global, args: NetworkArgs, o: &mut Output) -> anyhow::Result
         NetworkCommand::Status => status(&config, o),
         NetworkCommand::Import { file } => import(&config, &file, o),
         NetworkCommand::Export { file } => export(&config, file, o),
+        // Run above, before any site is looked for.
+        NetworkCommand::Merge { .. } => Ok(()),
     }
 }
 
@@ -218,6 +241,11 @@ pub fn fetch(config: &Config, o: &mut Output) -> anyhow::Result<()> {
             m.name, m.to, m.from
         )?;
     }
+    if !o.quiet {
+        for note in &report.notes {
+            writeln!(o.err, "{note}")?;
+        }
+    }
     if o.verbose {
         for line in &report.results {
             writeln!(o.out, "  {line}")?;
@@ -240,13 +268,13 @@ fn status(config: &Config, o: &mut Output) -> anyhow::Result<()> {
     }
     let now = chrono::Utc::now();
     let quiet = config.site.network.quiet_after_days;
+    let observed = crate::network::state::FetchStates::load(&config.root);
     // One cache at a time: only each blog's health is kept.
-    let rows = crate::error::Error::all(
-        blogroll
-            .blogs
-            .iter()
-            .map(|b| cache::load(&config.root, b).map(|c| (b, health::health(&c, quiet, now)))),
-    )?;
+    let rows = crate::error::Error::all(blogroll.blogs.iter().map(|b| {
+        let mut c = cache::load(&config.root, b)?;
+        observed.apply(b, &mut c);
+        Ok((b, health::health(&c, quiet, now)))
+    }))?;
     write!(o.out, "{}", health::table(&rows))?;
     Ok(())
 }

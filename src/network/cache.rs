@@ -2,8 +2,13 @@
 //! site so a build needs no network. One pretty file per blog with a fixed key order
 //! and entries newest first, so `git diff` shows what a fetch brought in. Nothing is
 //! ever dropped on a failure: only `keep_per_blog` bounds the list.
+//!
+//! Every byte of the file follows from the feeds fetched and network.toml, never from
+//! when or where the fetch ran: two clones that fetched the same posts write the same
+//! file, so git can merge them. What a fetch observed (times, errors, validators, when
+//! each entry was first seen) is kept in `.staffroom/` instead (see `state`).
 
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -22,6 +27,9 @@ pub struct BlogCache {
     pub site: String,
     /// The title the feed gives itself.
     pub feed_title: String,
+    /// Kept in `.staffroom/fetch-state.json`, never written here; read from a cache
+    /// written before that file existed, to seed it.
+    #[serde(skip_serializing)]
     pub state: FetchState,
     pub entries: Vec<Entry>,
 }
@@ -52,7 +60,9 @@ pub struct Entry {
     pub url: String,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
-    /// When staffroom first saw it: the date of last resort.
+    /// When staffroom first saw it: the date of last resort. Kept with the fetch
+    /// state, not here (each clone sees a post at its own time); read from old caches.
+    #[serde(skip_serializing)]
     pub seen: Option<DateTime<Utc>>,
     pub author: String,
     /// Plain text.
@@ -64,11 +74,15 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The date to sort and show by. A date far in the future (a wrong clock on the
+    /// The date the feed gives the entry.
+    pub fn claimed(&self) -> Option<DateTime<Utc>> {
+        self.published.or(self.updated)
+    }
+
+    /// The date to show by. A date far in the future (a wrong clock on the
     /// blog) would pin the post to the top of the river, so it yields to `seen`.
     pub fn date(&self) -> Option<DateTime<Utc>> {
-        let claimed = self.published.or(self.updated);
-        match (claimed, self.seen) {
+        match (self.claimed(), self.seen) {
             (Some(c), Some(s)) if c > s + chrono::Duration::days(1) => Some(s),
             (Some(c), _) => Some(c),
             (None, s) => s,
@@ -87,28 +101,30 @@ impl BlogCache {
     }
 
     /// Add what a fetch found. Known entries are updated (keeping when they were first
-    /// seen), new ones added, and the oldest beyond `keep` let go.
+    /// seen), new ones added, and the oldest beyond `keep` let go. Undated entries keep
+    /// the feed's order, ahead of undated ones the feed no longer lists.
     pub fn merge(&mut self, fresh: Vec<Entry>, keep: usize) {
-        let mut by_id: BTreeMap<String, usize> = self
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
-        for mut e in fresh {
-            match by_id.get(&e.id) {
-                Some(&i) => {
-                    e.seen = self.entries[i].seen.or(e.seen);
-                    self.entries[i] = e;
-                }
-                None => {
-                    by_id.insert(e.id.clone(), self.entries.len());
-                    self.entries.push(e);
-                }
+        let old = std::mem::take(&mut self.entries);
+        let mut seen_before: HashMap<&str, DateTime<Utc>> = HashMap::new();
+        for e in &old {
+            if let Some(s) = e.seen {
+                seen_before.entry(&e.id).or_insert(s);
             }
         }
-        sort_newest_first(&mut self.entries);
-        self.entries.truncate(keep.max(1));
+        let mut ids = HashSet::new();
+        let mut merged = Vec::with_capacity(old.len() + fresh.len());
+        for mut e in fresh {
+            if !ids.insert(e.id.clone()) {
+                continue;
+            }
+            e.seen = seen_before.get(e.id.as_str()).copied().or(e.seen);
+            merged.push(e);
+        }
+        drop(seen_before);
+        merged.extend(old.into_iter().filter(|e| !ids.contains(&e.id)));
+        sort_newest_first(&mut merged);
+        merged.truncate(keep.max(1));
+        self.entries = merged;
     }
 
     /// The cache is committed, so anyone with a pull request can edit it: an address
@@ -127,13 +143,23 @@ impl BlogCache {
         }
     }
 
+    fn holds_nothing_fetched(&self) -> bool {
+        self.entries.is_empty() && self.feed_title.is_empty()
+    }
+
     pub fn newest_post(&self) -> Option<DateTime<Utc>> {
         self.entries.iter().filter_map(Entry::date).max()
     }
 }
 
+/// By the dates the entries claim, not by `seen`: the order in the committed file must
+/// be the same in every clone. Undated entries come last, in the order they are in
+/// (the sort is stable); entries of the same date by id.
 pub fn sort_newest_first(entries: &mut [Entry]) {
-    entries.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.id.cmp(&b.id)));
+    entries.sort_by(|a, b| match (a.claimed(), b.claimed()) {
+        (Some(x), Some(y)) => y.cmp(&x).then_with(|| a.id.cmp(&b.id)),
+        (x, y) => y.cmp(&x),
+    });
 }
 
 pub fn path_for(root: &Path, blog: &Blog) -> PathBuf {
@@ -168,42 +194,27 @@ pub fn load(root: &Path, blog: &Blog) -> Result<BlogCache> {
     Ok(cache)
 }
 
+/// Write the cache unless the file already holds exactly these bytes: a fetch that
+/// brought nothing new leaves `git status` clean. A blog never fetched (or never
+/// reached) gets no file: one holding nothing from the feed would be an add that
+/// conflicts with the clone that did reach it.
 pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {
     let path = path_for(root, blog);
     let mut text = serde_json::to_string_pretty(cache)
         .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     text.push('\n');
-    if let Ok(old) = std::fs::read_to_string(&path) {
-        let unchanged = old == text
-            || serde_json::from_str::<BlogCache>(&old).is_ok_and(|o| only_later_today(&o, cache));
-        if unchanged {
+    match std::fs::read(&path) {
+        Ok(old) if old == text.as_bytes() => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && cache.holds_nothing_fetched() => {
             return Ok(());
         }
+        _ => {}
+    }
+    let attributes = root.join(CACHE_DIR).join(".gitattributes");
+    if !attributes.exists() {
+        super::write_atomically(&attributes, super::merge::GITATTRIBUTES.as_bytes(), false)?;
     }
     super::write_atomically(&path, text.as_bytes(), false)
-}
-
-/// True when `new` differs from `old` only in the times of its last fetch, and those
-/// are on the same (UTC) day. Such a fetch leaves the file alone: teachers commit
-/// `data/network/`, and a diff in every file after each fetch would hide the ones that
-/// matter. Pages and the health table show these times as days.
-fn only_later_today(old: &BlogCache, new: &BlogCache) -> bool {
-    let same_day = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
-        (Some(a), Some(b)) => a.date_naive() == b.date_naive(),
-        (a, b) => a == b,
-    };
-    let (o, n) = (&old.state, &new.state);
-    let state_as_before = FetchState {
-        last_attempt: o.last_attempt,
-        last_success: o.last_success,
-        ..n.clone()
-    };
-    same_day(o.last_attempt, n.last_attempt)
-        && same_day(o.last_success, n.last_success)
-        && state_as_before == *o
-        && (&old.name, &old.feed, &old.site, &old.feed_title)
-            == (&new.name, &new.feed, &new.site, &new.feed_title)
-        && old.entries == new.entries
 }
 
 #[cfg(test)]
@@ -222,50 +233,101 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_fetch_that_changed_nothing_today_leaves_the_file_alone() {
-        let root = tempfile::tempdir().unwrap();
-        let blog = Blog {
+    fn at(s: &str) -> Option<DateTime<Utc>> {
+        Some(DateTime::parse_from_rfc3339(s).unwrap().to_utc())
+    }
+
+    fn room9() -> Blog {
+        Blog {
             name: "Room 9".into(),
             site: String::new(),
             feed: "https://room9.example/feed.xml".into(),
             tags: Vec::new(),
             note: String::new(),
             line: 0,
-        };
-        let at = |s: &str| Some(DateTime::parse_from_rfc3339(s).unwrap().to_utc());
-        let mut c = BlogCache {
-            name: blog.name.clone(),
-            feed: blog.feed.clone(),
-            entries: vec![entry("a", 1)],
-            ..Default::default()
-        };
+        }
+    }
+
+    #[test]
+    fn the_file_holds_nothing_of_when_it_was_fetched() {
+        let root = tempfile::tempdir().unwrap();
+        let blog = room9();
+        let mut c = BlogCache::new(&blog);
+        c.entries = vec![entry("a", 1)];
+        c.entries[0].seen = at("2026-11-23T08:00:00Z");
         c.state.last_attempt = at("2026-11-23T08:00:00Z");
-        c.state.last_success = c.state.last_attempt;
+        c.state.etag = "\"v1\"".into();
         save(root.path(), &blog, &c).unwrap();
         let path = path_for(root.path(), &blog);
         let first = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !first.contains("2026-11-23") && !first.contains("v1"),
+            "{first}"
+        );
 
-        // Later the same day, nothing new: the file stays as it was.
-        c.state.last_attempt = at("2026-11-23T17:30:00Z");
-        c.state.last_success = c.state.last_attempt;
+        // Another day, another clone: the same posts are the same bytes.
+        c.state.last_attempt = at("2026-11-24T17:30:00Z");
+        c.state.last_error = "timed out".into();
+        c.entries[0].seen = at("2026-11-24T17:30:00Z");
         save(root.path(), &blog, &c).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), first);
 
-        // A new entry, a failure, or a new day is written.
-        let changes: [&dyn Fn(&mut BlogCache); 3] = [
-            &|c| c.entries.push(entry("b", 2)),
-            &|c| c.state.last_error = "timed out".into(),
-            &|c| c.state.last_attempt = at("2026-11-24T07:00:00Z"),
-        ];
-        for change in changes {
-            let mut changed = c.clone();
-            change(&mut changed);
-            save(root.path(), &blog, &changed).unwrap();
-            let written = std::fs::read_to_string(&path).unwrap();
-            assert_ne!(written, first);
-            std::fs::write(&path, &first).unwrap();
-        }
+        c.entries.push(entry("b", 2));
+        save(root.path(), &blog, &c).unwrap();
+        assert_ne!(std::fs::read_to_string(&path).unwrap(), first);
+    }
+
+    #[test]
+    fn an_old_cache_keeps_its_state_and_seen_until_written_again() {
+        let root = tempfile::tempdir().unwrap();
+        let blog = room9();
+        let path = path_for(root.path(), &blog);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            r#"{"name": "Room 9", "state": {"etag": "\"v1\"", "consecutive_failures": 2},
+               "entries": [{"id": "a", "seen": "2024-03-05T00:00:00Z"}]}"#,
+        )
+        .unwrap();
+        let c = load(root.path(), &blog).unwrap();
+        assert_eq!(c.state.etag, "\"v1\"");
+        assert_eq!(c.state.consecutive_failures, 2);
+        assert_eq!(c.entries[0].seen, at("2024-03-05T00:00:00Z"));
+        save(root.path(), &blog, &c).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("state") && !text.contains("seen"), "{text}");
+    }
+
+    #[test]
+    fn the_order_does_not_depend_on_seen() {
+        let undated = |id: &str, seen: &str| Entry {
+            id: id.into(),
+            seen: at(seen),
+            ..Default::default()
+        };
+        let mut one = BlogCache::default();
+        one.merge(
+            vec![entry("old", 1), undated("x", "2026-01-01T00:00:00Z")],
+            10,
+        );
+        one.merge(
+            vec![undated("y", "2026-01-09T00:00:00Z"), entry("new", 2)],
+            10,
+        );
+        let mut other = BlogCache::default();
+        other.merge(
+            vec![entry("old", 1), undated("x", "2026-05-01T00:00:00Z")],
+            10,
+        );
+        other.merge(
+            vec![undated("y", "2026-05-02T00:00:00Z"), entry("new", 2)],
+            10,
+        );
+        let ids = |c: &BlogCache| c.entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&one), ["new", "old", "y", "x"]);
+        assert_eq!(ids(&one), ids(&other));
+        // `seen` of a known entry is when it was first seen.
+        assert_eq!(one.entries[3].seen, at("2026-01-01T00:00:00Z"));
     }
 
     #[test]
@@ -280,6 +342,40 @@ mod tests {
         c.merge(vec![updated], 3);
         assert_eq!(c.entries.len(), 3);
         assert_eq!(c.entries[1].title, "new title");
+    }
+
+    #[test]
+    fn the_example_site_caches_are_as_a_fetch_writes_them() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("example-site")
+            .join(CACHE_DIR);
+        for file in std::fs::read_dir(dir).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let cache: BlogCache = serde_json::from_str(&text).unwrap();
+            let mut sorted = cache.entries.clone();
+            sort_newest_first(&mut sorted);
+            assert_eq!(sorted, cache.entries, "{}", path.display());
+            let again = serde_json::to_string_pretty(&cache).unwrap() + "\n";
+            assert_eq!(again, text, "{}", path.display());
+        }
+    }
+
+    #[test]
+    fn the_first_write_names_the_merge_driver_beside_the_caches() {
+        let root = tempfile::tempdir().unwrap();
+        let blog = room9();
+        let mut c = BlogCache::new(&blog);
+        save(root.path(), &blog, &c).unwrap();
+        let attributes = root.path().join(CACHE_DIR).join(".gitattributes");
+        assert!(!attributes.exists(), "nothing fetched, nothing written");
+        c.entries.push(entry("a", 1));
+        save(root.path(), &blog, &c).unwrap();
+        let text = std::fs::read_to_string(&attributes).unwrap();
+        assert!(text.contains("*.json merge=staffroom"), "{text}");
     }
 
     #[test]

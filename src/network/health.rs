@@ -1,6 +1,7 @@
-//! How each followed blog is doing, from its cache alone: ok, quiet (nothing new for
-//! `quiet_after_days`), unreachable (the last fetch failed), gone (410), or new (never
-//! fetched). Broken and quiet blogs are reported, never dropped.
+//! How each followed blog is doing, from its cache and what fetching it observed
+//! (`state`): ok, quiet (nothing new for `quiet_after_days`), unreachable (the last
+//! fetch failed), gone (410), or new (never fetched). Broken and quiet blogs are
+//! reported, never dropped.
 
 use chrono::{DateTime, Utc};
 
@@ -58,7 +59,9 @@ pub fn health(cache: &BlogCache, quiet_after_days: u32, now: DateTime<Utc>) -> H
         Status::Gone
     } else if s.consecutive_failures > 0 {
         Status::Unreachable
-    } else if s.last_success.is_none() {
+    } else if s.last_success.is_none() && cache.entries.is_empty() {
+        // With entries, some clone fetched it: only this one's observations are
+        // missing (a fresh clone, a new CI runner), and its posts still count.
         Status::New
     } else if newest_post
         .is_none_or(|d| now - d > chrono::Duration::days(i64::from(quiet_after_days)))
@@ -155,12 +158,14 @@ mod tests {
         let now = t("2024-06-01T00:00:00Z");
         let mut c = BlogCache::default();
         assert_eq!(health(&c, 90, now).status, Status::New);
-        c.state.last_success = Some(now);
         c.entries.push(Entry {
             id: "a".into(),
             published: Some(t("2024-05-01T00:00:00Z")),
             ..Default::default()
         });
+        // Fetched by another clone: this one has no observations of its own.
+        assert_eq!(health(&c, 90, now).status, Status::Ok);
+        c.state.last_success = Some(now);
         assert_eq!(health(&c, 90, now).status, Status::Ok);
         assert_eq!(health(&c, 10, now).status, Status::Quiet);
         c.state.consecutive_failures = 2;

@@ -4,8 +4,9 @@
 //! Reading order: `blogroll` (what the teacher follows) → `discover` and `opml` (ways
 //! to add to it) → `fetch` (HTTP; `public` decides which addresses it may reach) →
 //! `parse` and `sanitize` (untrusted feeds into safe entries) → `cache` (kept on disk)
-//! → `refresh` (all of that for every blog) → `health` and `page` (what the teacher
-//! and the site see).
+//! → `refresh` (all of that for every blog; what it observed goes to `state`, out of
+//! git; `merge` lets git merge two clones' caches) → `health` and `page` (what the
+//! teacher and the site see).
 
 pub mod blogroll;
 pub mod cache;
@@ -14,6 +15,7 @@ pub mod fetch;
 pub mod health;
 pub mod html_bound;
 pub mod html_tokens;
+pub mod merge;
 pub mod opml;
 pub mod page;
 pub mod parse;
@@ -21,6 +23,7 @@ pub mod pool;
 pub mod public;
 pub mod refresh;
 pub mod sanitize;
+pub mod state;
 pub mod xml_base;
 
 use crate::config::Config;
@@ -52,12 +55,14 @@ pub fn for_build<T: Send>(
     }
     let now = chrono::Utc::now();
     let settings = &config.site.network;
+    let observed = state::FetchStates::load(&config.root);
     let each: Vec<Result<(page::BlogSummary, T)>> = blogroll
         .blogs
         .par_iter()
         .enumerate()
         .map(|(i, blog)| {
-            let cache = cache::load(&config.root, blog)?;
+            let mut cache = cache::load(&config.root, blog)?;
+            observed.apply(blog, &mut cache);
             Ok((
                 page::summarize(i, blog, &cache, settings, now),
                 visit(blog, &cache),

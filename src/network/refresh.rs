@@ -2,6 +2,10 @@
 //! cache, permanent moves written back to network.toml. A failure is recorded, never
 //! allowed to cost an entry already collected.
 //!
+//! Only what the blogs published reaches the committed cache, and only when it changed;
+//! what the fetch observed (times, errors, validators) goes to `.staffroom/`, which git
+//! ignores. So the daily refresh and the teacher's own fetch never both edit a line.
+//!
 //! One fetch at a time per site (`data/network/.fetch.lock`): two would each read a
 //! blog's cache and the second write would drop what the first one added. The moves
 //! are written under the network.toml lock, to the file as it is then, so a blog
@@ -16,6 +20,7 @@ use super::cache::{self, BlogCache};
 use super::fetch::{Client, Fetched, HttpOptions, Outcome, Validators, run_pool};
 use super::health::{self, Health};
 use super::parse::{self, ParsedFeed};
+use super::state::{FetchStates, Observed};
 use crate::config::NetworkConfig;
 use crate::error::Result;
 use crate::lock;
@@ -37,6 +42,8 @@ pub struct Report {
     pub moved: Vec<Moved>,
     /// One line per blog: what this fetch did.
     pub results: Vec<String>,
+    /// What the teacher should know about this fetch beyond the blogs (once each).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -61,6 +68,7 @@ enum Work {
 /// of thousands of blogs holds only as many caches as there are fetches running.
 struct Done {
     line: String,
+    observed: Observed,
     moved_to: Option<String>,
     health: Health,
 }
@@ -82,6 +90,7 @@ pub fn refresh(
     )?;
     // Read once the lock is held: a fetch that waited sees blogs added meanwhile.
     let mut blogroll = Blogroll::load(root)?;
+    let mut observations = FetchStates::load(root);
     let client = Client::new(HttpOptions::from_config(config));
     let start = Utc::now();
     let total = blogroll.blogs.len();
@@ -93,11 +102,13 @@ pub fn refresh(
             // A damaged cache is reported and left as it is: saving over it would
             // lose whatever the teacher can still restore from git.
             let mut cache = cache::load(root, blog)?;
+            observations.apply(blog, &mut cache);
             let work = fetch_one(&client, blog, &cache);
             let line = apply(&mut cache, work, start, config.keep_per_blog);
             cache::save(root, blog, &cache)?;
             Ok(Done {
                 line,
+                observed: Observed::of(&cache),
                 moved_to: cache_moved(&cache, blog),
                 health: health::health(&cache, config.quiet_after_days, Utc::now()),
             })
@@ -116,6 +127,7 @@ pub fn refresh(
         match outcome {
             Ok(d) => {
                 results.push(format!("{}: {}", blog.name, d.line));
+                observations.record(blog, d.observed);
                 if let Some(to) = d.moved_to {
                     moved.push(Moved {
                         name: blog.name.clone(),
@@ -127,6 +139,14 @@ pub fn refresh(
             }
             Err(e) => errors.push(e),
         }
+    }
+    // A site that follows no blogs (yet) gets no .staffroom/ folder.
+    let had_any = !observations.blogs.is_empty();
+    observations.retain(&blogroll.blogs);
+    if (had_any || !blogroll.blogs.is_empty())
+        && let Err(e) = observations.save(root)
+    {
+        errors.push(e);
     }
     if !moved.is_empty() {
         let mut editor = Editor::open(root, waiting)?;
@@ -145,11 +165,18 @@ pub fn refresh(
     if let Some(e) = crate::error::Error::from_many(errors) {
         return Err(e);
     }
+    let mut notes = Vec::new();
+    if !blogroll.blogs.is_empty() && super::merge::set_up_driver(root) {
+        notes.push(
+            "This clone's git now merges data/network/ entry by entry, so your pulls and the daily refresh do not conflict there (merge.staffroom in .git/config).".into(),
+        );
+    }
     Ok(Report {
         blogroll,
         health,
         moved,
         results,
+        notes,
     })
 }
 

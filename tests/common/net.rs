@@ -57,6 +57,20 @@ pub fn cache(root: &Path, slug: &str) -> serde_json::Value {
     serde_json::from_str(&read(root, &format!("data/network/{slug}.json"))).unwrap()
 }
 
+/// What `network fetch` observed of a blog (`.staffroom/fetch-state.json`: `feed`,
+/// `state`, `seen`), or null when nothing was.
+pub fn observed(root: &Path, slug: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(root.join(".staffroom/fetch-state.json"))
+        .unwrap_or_else(|_| "null".into());
+    let all: serde_json::Value = serde_json::from_str(&text).unwrap();
+    all["blogs"][format!("{slug}.json")].clone()
+}
+
+/// The `state` of [`observed`]: last attempt, errors, validators.
+pub fn fetch_state(root: &Path, slug: &str) -> serde_json::Value {
+    observed(root, slug)["state"].clone()
+}
+
 /// What a route answers.
 pub enum Reply {
     Ok {
