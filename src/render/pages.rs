@@ -294,7 +294,8 @@ fn render(
                 }
                 Job::Network => {
                     let mut ctx = page_ctx("network/", "My network", "");
-                    ctx.insert("network", extras.network.as_ref().unwrap_or(&Value::Null));
+                    let network = extras.network.as_ref().map(super::river::with_groups);
+                    ctx.insert("network", network.as_ref().unwrap_or(&Value::Null));
                     ("network/index.html".to_string(), "network.html", ctx)
                 }
                 Job::Alias { from, to } => {

@@ -1,6 +1,7 @@
 //! The site model: every published post and page with its URL and rendered HTML,
 //! the taxonomies, and the aliases. Built once per build and passed by reference.
 
+pub mod lead_image;
 pub mod taxonomy;
 pub mod urls;
 
@@ -17,6 +18,7 @@ use crate::content::highlight::Highlighter;
 use crate::content::markdown::{self, Heading, LinkContext};
 use crate::content::{self, Cache, Kind, Source, cache};
 use crate::error::{Error, Location, Result, line_col};
+pub use lead_image::Image;
 pub use taxonomy::{Taxonomy, Term, TermRef};
 
 /// What a build includes.
@@ -58,6 +60,8 @@ pub struct Post {
     pub aliases: Vec<String>,
     /// Bundle files: (absolute source, site path of the copy).
     pub assets: Vec<(PathBuf, String)>,
+    /// The lead image (front matter `image`), checked to exist.
+    pub image: Option<Image>,
 }
 
 impl Post {
@@ -356,7 +360,7 @@ fn render_one(
         .iter()
         .filter_map(|a| urls::alias_path(&source.path, a).ok())
         .collect();
-    let assets = source
+    let assets: Vec<(PathBuf, String)> = source
         .assets
         .iter()
         .map(|a| {
@@ -366,6 +370,16 @@ fn render_one(
         })
         .collect();
     let permalink = config.base.absolute(&url);
+    let image = match (&fm.image, source.kind) {
+        (Some(i), Kind::Post) => Some(lead_image::resolve(
+            config,
+            &source.path,
+            &path,
+            &assets,
+            i,
+        )?),
+        _ => None,
+    };
     Ok(match source.kind {
         Kind::Post => Rendered::Post(Box::new(Post {
             source: source.path,
@@ -389,6 +403,7 @@ fn render_one(
             outbound: md.outbound,
             aliases,
             assets,
+            image,
         })),
         Kind::Page => Rendered::Page(Box::new(Page {
             source: source.path,
