@@ -85,9 +85,22 @@ pub fn resolve(
         return Ok(found(web));
     }
     let hint = if assets.is_empty() && file.file_name().is_some_and(|n| n != "index.md") {
-        "a picture beside a post needs a post bundle: make a folder named after the post, move the post into it as index.md and put the picture beside it; or put the picture in static/images/ and write image: /images/NAME"
+        "a picture beside a post needs a post bundle: make a folder named after the post, move the post into it as index.md and put the picture beside it; or put the picture in static/images/ and write image: /images/NAME".to_string()
     } else {
-        "check the file name (capitals count); it is looked for beside this post's file"
+        let mut names: Vec<&str> = (assets.iter())
+            .filter_map(|(_, web)| web.strip_prefix(post_path))
+            .collect();
+        names.sort_unstable();
+        let shown = names.len().min(8);
+        let more = if names.len() > shown { ", ..." } else { "" };
+        if names.is_empty() {
+            "put the picture in this post's folder, beside index.md".to_string()
+        } else {
+            format!(
+                "check the file name (capitals count); beside this post are: {}{more}",
+                names[..shown].join(", ")
+            )
+        }
     };
     Err(Error::input(
         at,
