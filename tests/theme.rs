@@ -53,7 +53,13 @@ fn captions_lead_images_and_read_more() {
         "title: Notice\ndate: 2024-04-30\ntags: [plants]",
         "Parents' evening is on Thursday.\n\nSign up at the office.",
     );
+    site.file(
+        "content/pages/about.md",
+        "---\ntitle: About\nimage: /images/door.png\n---\nHello.\n",
+    );
     site.run(&["build"]).ok();
+    let about = site.read("about/index.html");
+    assert!(about.contains("<meta property=\"og:image\" content=\"https://teacher.github.io/blog/images/door.png\">"), "{about}");
 
     let post = site.read("posts/beans/index.html");
     assert!(

@@ -268,7 +268,7 @@ pub fn post_node<'a>(
     )
 }
 
-pub fn page_value(page: &Page) -> Value {
+pub fn page_value(site: &Site, page: &Page) -> Value {
     let (date, date_iso, date_display) = page.date.as_ref().map(date_fields).unwrap_or_default();
     json!({
         "title": page.title,
@@ -276,6 +276,7 @@ pub fn page_value(page: &Page) -> Value {
         "permalink": page.permalink,
         "content": &*page.content,
         "summary": &*page.summary,
+        "image": image_value(site, page.image.as_ref()),
         "extra": page.extra,
         "date": date,
         "date_iso": date_iso,

@@ -247,7 +247,7 @@ fn render(
                 Job::Page(i) => {
                     let page = &site.pages[*i];
                     let mut ctx = page_ctx(&page.path, &page.title, &page.description);
-                    ctx.put("page", Node::Owned(context::page_value(page)));
+                    ctx.put("page", Node::Owned(context::page_value(site, page)));
                     (format!("{}index.html", page.path), "page.html", ctx)
                 }
                 Job::TaxonomyList(tax) => {

@@ -85,6 +85,8 @@ pub struct Page {
     pub extra: Map<String, Value>,
     pub aliases: Vec<String>,
     pub assets: Vec<(PathBuf, String)>,
+    /// The lead image, for link previews.
+    pub image: Option<Image>,
 }
 
 pub struct Site {
@@ -370,15 +372,15 @@ fn render_one(
         })
         .collect();
     let permalink = config.base.absolute(&url);
-    let image = match (&fm.image, source.kind) {
-        (Some(i), Kind::Post) => Some(lead_image::resolve(
+    let image = match &fm.image {
+        Some(i) => Some(lead_image::resolve(
             config,
             &source.path,
             &path,
             &assets,
             i,
         )?),
-        _ => None,
+        None => None,
     };
     Ok(match source.kind {
         Kind::Post => Rendered::Post(Box::new(Post {
@@ -419,6 +421,7 @@ fn render_one(
             extra: fm.extra.clone(),
             aliases,
             assets,
+            image,
         })),
     })
 }
