@@ -229,7 +229,7 @@ fn the_river_names_each_blog_and_groups_its_bursts() {
         .collect();
     assert_eq!(
         headings,
-        ["A The Ada Lab 3 new posts", "B Bo's Class", "A The Ada Lab"],
+        ["A The Ada Lab 3 posts", "B Bo's Class", "A The Ada Lab"],
         "{page}"
     );
     let group = page.split("<li class=\"river-group\">").nth(1).unwrap();

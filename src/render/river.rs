@@ -68,10 +68,17 @@ fn avatar(blog: &mut Map<String, Value>) {
     let name = blog.get("name").and_then(Value::as_str).unwrap_or("");
     let initial = initial(name);
     let slug = blog.get("slug").and_then(Value::as_str).unwrap_or(name);
-    let colour = slug
-        .bytes()
-        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
-        % AVATAR_COLOURS;
+    // FNV-1a, then mixed (MurmurHash3's finaliser) so the low bits that pick the
+    // colour depend on every byte.
+    let mut h = (slug.bytes()).fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^= h >> 16;
+    let colour = h % AVATAR_COLOURS;
     blog.insert("initial".into(), Value::String(initial));
     blog.insert("colour".into(), json!(colour));
 }
