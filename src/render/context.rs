@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
 
 use super::values::Node;
-use crate::site::{Page, Post, Site, Taxonomy, Term, TermRef};
+use crate::site::{Image, Page, Post, Site, Taxonomy, Term, TermRef};
 
 pub fn site_value(site: &Site, has_network: bool) -> Value {
     let c = &site.config.site;
@@ -156,7 +156,7 @@ pub fn date_fields(d: &DateTime<FixedOffset>) -> (String, String, String) {
 pub fn summary_key(site: &Site, post: &Post) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::content::cache::hasher();
-    "post summary v1".hash(&mut h);
+    "post summary v2".hash(&mut h);
     site.config.base.url.as_str().hash(&mut h);
     // A date's Hash covers the instant only; the offset changes how it is shown.
     for d in std::iter::once(Some(&post.date)).chain([post.updated.as_ref()]) {
@@ -165,6 +165,7 @@ pub fn summary_key(site: &Site, post: &Post) -> u64 {
     }
     (&post.title, &post.url, &post.permalink, &post.summary).hash(&mut h);
     (post.has_more, post.word_count, post.draft).hash(&mut h);
+    post.image.as_ref().map(|i| (&i.url, &i.alt)).hash(&mut h);
     for list in [&post.tags, &post.categories] {
         list.len().hash(&mut h);
         for t in list {
@@ -205,8 +206,22 @@ pub fn post_summary(site: &Site, post: &Post) -> Value {
         "reading_time": post.reading_time(),
         "word_count": post.word_count,
         "draft": post.draft,
+        "image": image_value(site, post.image.as_ref()),
         "extra": post.extra,
     })
+}
+
+/// A lead image: `url` for the page, `permalink` for link previews (Open Graph
+/// wants an absolute address), `alt` (may be empty). Null without one.
+fn image_value(site: &Site, image: Option<&Image>) -> Value {
+    match image {
+        Some(i) => json!({
+            "url": i.url,
+            "permalink": site.config.base.absolute(&i.url),
+            "alt": i.alt,
+        }),
+        None => Value::Null,
+    }
 }
 
 /// A post as its own page shows it: its summary (`summary`, from `post_summary`)
@@ -253,7 +268,7 @@ pub fn post_node<'a>(
     )
 }
 
-pub fn page_value(page: &Page) -> Value {
+pub fn page_value(site: &Site, page: &Page) -> Value {
     let (date, date_iso, date_display) = page.date.as_ref().map(date_fields).unwrap_or_default();
     json!({
         "title": page.title,
@@ -261,6 +276,7 @@ pub fn page_value(page: &Page) -> Value {
         "permalink": page.permalink,
         "content": &*page.content,
         "summary": &*page.summary,
+        "image": image_value(site, page.image.as_ref()),
         "extra": page.extra,
         "date": date,
         "date_iso": date_iso,

@@ -5,6 +5,7 @@ pub mod context;
 mod errors;
 mod load_errors;
 pub mod pages;
+mod river;
 pub mod theme;
 pub mod values;
 

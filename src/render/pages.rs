@@ -247,7 +247,7 @@ fn render(
                 Job::Page(i) => {
                     let page = &site.pages[*i];
                     let mut ctx = page_ctx(&page.path, &page.title, &page.description);
-                    ctx.put("page", Node::Owned(context::page_value(page)));
+                    ctx.put("page", Node::Owned(context::page_value(site, page)));
                     (format!("{}index.html", page.path), "page.html", ctx)
                 }
                 Job::TaxonomyList(tax) => {
@@ -294,7 +294,8 @@ fn render(
                 }
                 Job::Network => {
                     let mut ctx = page_ctx("network/", "My network", "");
-                    ctx.insert("network", extras.network.as_ref().unwrap_or(&Value::Null));
+                    let network = extras.network.as_ref().map(super::river::with_groups);
+                    ctx.insert("network", network.as_ref().unwrap_or(&Value::Null));
                     ("network/index.html".to_string(), "network.html", ctx)
                 }
                 Job::Alias { from, to } => {

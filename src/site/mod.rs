@@ -1,6 +1,7 @@
 //! The site model: every published post and page with its URL and rendered HTML,
 //! the taxonomies, and the aliases. Built once per build and passed by reference.
 
+pub mod lead_image;
 pub mod taxonomy;
 pub mod urls;
 
@@ -17,6 +18,7 @@ use crate::content::highlight::Highlighter;
 use crate::content::markdown::{self, Heading, LinkContext};
 use crate::content::{self, Cache, Kind, Source, cache};
 use crate::error::{Error, Location, Result, line_col};
+pub use lead_image::Image;
 pub use taxonomy::{Taxonomy, Term, TermRef};
 
 /// What a build includes.
@@ -58,6 +60,8 @@ pub struct Post {
     pub aliases: Vec<String>,
     /// Bundle files: (absolute source, site path of the copy).
     pub assets: Vec<(PathBuf, String)>,
+    /// The lead image (front matter `image`), checked to exist.
+    pub image: Option<Image>,
 }
 
 impl Post {
@@ -81,6 +85,8 @@ pub struct Page {
     pub extra: Map<String, Value>,
     pub aliases: Vec<String>,
     pub assets: Vec<(PathBuf, String)>,
+    /// The lead image, for link previews.
+    pub image: Option<Image>,
 }
 
 pub struct Site {
@@ -359,7 +365,7 @@ fn render_one(
         .iter()
         .filter_map(|a| urls::alias_path(&source.path, a).ok())
         .collect();
-    let assets = source
+    let assets: Vec<(PathBuf, String)> = source
         .assets
         .iter()
         .map(|a| {
@@ -369,6 +375,16 @@ fn render_one(
         })
         .collect();
     let permalink = config.base.absolute(&url);
+    let image = match &fm.image {
+        Some(i) => Some(lead_image::resolve(
+            config,
+            &source.path,
+            &path,
+            &assets,
+            i,
+        )?),
+        None => None,
+    };
     Ok(match source.kind {
         Kind::Post => Rendered::Post(Box::new(Post {
             source: source.path,
@@ -392,6 +408,7 @@ fn render_one(
             outbound: md.outbound,
             aliases,
             assets,
+            image,
         })),
         Kind::Page => Rendered::Page(Box::new(Page {
             source: source.path,
@@ -407,6 +424,7 @@ fn render_one(
             extra: fm.extra.clone(),
             aliases,
             assets,
+            image,
         })),
     })
 }

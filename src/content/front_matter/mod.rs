@@ -28,10 +28,24 @@ pub struct FrontMatter {
     pub aliases: Vec<String>,
     /// Pages only: listed in the default menu.
     pub menu: bool,
+    /// The lead image (`image`), for lists and Open Graph; checked when the post is
+    /// placed, since only then are its folder's files known.
+    pub image: Option<LeadImage>,
     /// Every key we do not know, for templates.
     pub extra: Map<String, Value>,
     /// Keys among `extra` that look like a known key this front matter lacks.
     pub near_misses: Vec<NearMiss>,
+}
+
+/// `image: heron.jpg`, or as Jekyll's SEO plugin writes it, `image: {path: heron.jpg,
+/// alt: "A heron"}`; `image_alt` gives the alt text too.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeadImage {
+    /// As written: relative to the post's folder, or `/images/x.jpg` in static/.
+    pub src: String,
+    pub alt: String,
+    /// The line of the `image` key, for errors.
+    pub line: usize,
 }
 
 /// The front matter and where the Markdown body starts.
@@ -277,6 +291,20 @@ impl FrontMatter {
                 "aliases" => strings(value).map(|v| fm.aliases.extend(v)),
                 "redirect_from" => strings(value).map(|v| fm.aliases.extend(v)),
                 "menu" => boolean(value).map(|b| fm.menu = b),
+                "image" => values::image(value).map(|(src, alt)| {
+                    let line = at(key).line.unwrap_or(1);
+                    let image = fm.image.get_or_insert_with(Default::default);
+                    (image.src, image.line) = (src, line);
+                    if !alt.is_empty() {
+                        image.alt = alt;
+                    }
+                }),
+                "image_alt" => string(value).map(|alt| {
+                    let image = fm.image.get_or_insert_with(Default::default);
+                    if image.alt.is_empty() {
+                        image.alt = alt;
+                    }
+                }),
                 _ => {
                     fm.extra.insert(key.clone(), value.clone());
                     Ok(())
@@ -301,6 +329,8 @@ impl FrontMatter {
                 .with_hint(format!("change it to `{}`", m.known)),
             );
         }
+        // `image_alt` alone, or an empty `image:`, is no lead image.
+        fm.image = fm.image.filter(|i| !i.src.trim().is_empty());
         if fm.title.trim().is_empty() && errors.is_empty() {
             let hint = fm
                 .hint_for_missing("title")
@@ -399,6 +429,27 @@ mod tests {
             err.starts_with("post.md:4: front matter gives `title` twice"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_lead_image_as_text_or_a_table_with_alt_text() {
+        let f = parse("---\ntitle: T\nimage: heron.jpg\nimage_alt: A heron\n---\n").unwrap();
+        let want = |src: &str, alt: &str, line| LeadImage {
+            src: src.into(),
+            alt: alt.into(),
+            line,
+        };
+        assert_eq!(f.image, Some(want("heron.jpg", "A heron", 3)));
+        let f = parse("---\ntitle: T\n\nimage: {path: /images/a.png, alt: Door}\n---\n").unwrap();
+        assert_eq!(f.image, Some(want("/images/a.png", "Door", 4)));
+        assert_eq!(
+            parse("---\ntitle: T\nimage_alt: x\n---\n").unwrap().image,
+            None
+        );
+        let err = parse("---\ntitle: T\nimage: [a, b]\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("post.md:3: `image` must be"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,30 @@ pub(super) fn string(v: &Value) -> std::result::Result<String, String> {
     }
 }
 
+/// A lead image: its address and alt text (empty when not given).
+pub(super) fn image(v: &Value) -> std::result::Result<(String, String), String> {
+    let wrong = || {
+        format!(
+            "must be the image's file name, like image: heron.jpg, or a table like image: {{path: heron.jpg, alt: \"A heron\"}}, not {}",
+            kind(v)
+        )
+    };
+    match v {
+        Value::Null => Ok(Default::default()),
+        Value::String(s) => Ok((s.trim().to_string(), String::new())),
+        Value::Object(map) => {
+            let src = map
+                .get("path")
+                .or_else(|| map.get("src"))
+                .or_else(|| map.get("url"));
+            let src = src.map(string).transpose()?.ok_or_else(wrong)?;
+            let alt = map.get("alt").map(string).transpose()?.unwrap_or_default();
+            Ok((src.trim().to_string(), alt))
+        }
+        _ => Err(wrong()),
+    }
+}
+
 pub(super) fn boolean(v: &Value) -> std::result::Result<bool, String> {
     match v {
         Value::Bool(b) => Ok(*b),

@@ -2,6 +2,7 @@
 //! self-links, highlight code, resolve links (`.md` files to page URLs, root-relative
 //! links under the base path) and find the summary.
 
+mod figure;
 mod headings;
 mod links;
 mod pieces;
@@ -84,6 +85,7 @@ pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rende
     let mut t = Transform {
         body,
         events: parser,
+        ahead: VecDeque::new(),
         pending: VecDeque::new(),
         links,
         hl,
@@ -117,7 +119,12 @@ pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rende
     if written.is_err() {
         return Err(RenderError::TooBig);
     }
-    let (summary, has_more) = summary.finish(html.len(), html.trim().is_empty());
+    let marked = summary.found_more();
+    let (mut summary, mut has_more) = summary.finish(html.len(), html.trim().is_empty());
+    if has_more && !marked && shown_whole(&html, words.count()) {
+        summary = html.clone();
+        has_more = false;
+    }
     outbound.sort();
     outbound.dedup();
     Ok(Rendered {
@@ -131,12 +138,29 @@ pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rende
     })
 }
 
+/// Posts of at most this many words (a minute's reading, as `Post::reading_time`
+/// counts) are shown whole in lists, as WordPress and Blogger show posts: a first
+/// paragraph and "Read more" for two more lines is a click for nothing.
+pub const SHORT_POST_WORDS: usize = 200;
+
+/// Whether a post is short enough to be its own summary. Not when it has ids
+/// (headings, footnotes, HTML written with one): a list shows several posts, and their
+/// ids would clash.
+fn shown_whole(html: &str, words: usize) -> bool {
+    words <= SHORT_POST_WORDS
+        && html.len() <= summary::SUMMARY_MAX_BYTES
+        && !html.contains(" id=\"")
+        && !html.contains(" id='")
+}
+
 /// pulldown-cmark's events on their way to the HTML writer: headings get ids and
 /// self-links, code is highlighted, links resolved; the summary, the table of
 /// contents and the word count are gathered on the way.
 struct Transform<'a, 'c, I> {
     body: &'a str,
     events: I,
+    /// Input events read ahead (to see whether a paragraph is a figure) but not used.
+    ahead: VecDeque<(Event<'a>, Range<usize>)>,
     /// Events made from one input event (a heading gives several).
     pending: VecDeque<Event<'a>>,
     links: &'c LinkContext<'c>,
@@ -155,7 +179,10 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Iterator for Transform<'
 
     fn next(&mut self) -> Option<Event<'a>> {
         while self.pending.is_empty() {
-            let (event, range) = self.events.next()?;
+            let (event, range) = match self.ahead.pop_front() {
+                Some(read) => read,
+                None => self.events.next()?,
+            };
             self.step(event, range);
         }
         self.pending.pop_front()
@@ -260,14 +287,21 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Transform<'a, '_, I> {
                 self.emit(event);
                 self.emit(Event::Html("</div>\n".into()));
             }
-            Event::Start(ref tag) => {
-                if matches!(tag, Tag::Paragraph) && self.depth == 0 {
-                    self.summary.paragraph_starts();
+            // Read ahead only when nothing read before is waiting: the events must
+            // stay in order.
+            Event::Start(Tag::Paragraph) if self.ahead.is_empty() => {
+                match figure::look(&mut self.events) {
+                    figure::Lookahead::Figure(image, alt, at) => {
+                        let image = self.link(image, at);
+                        self.figure(&image, &alt);
+                    }
+                    figure::Lookahead::Not(read) => {
+                        self.ahead.extend(read);
+                        self.start(event, range);
+                    }
                 }
-                self.depth += 1;
-                let e = self.link(event, range.start);
-                self.emit(e);
             }
+            Event::Start(_) => self.start(event, range),
             Event::End(tag) => {
                 self.depth = self.depth.saturating_sub(1);
                 self.words.space();
@@ -287,6 +321,30 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Transform<'a, '_, I> {
                 self.emit(event);
             }
             other => self.emit(other),
+        }
+    }
+
+    fn start(&mut self, event: Event<'a>, range: Range<usize>) {
+        if matches!(event, Event::Start(Tag::Paragraph)) && self.depth == 0 {
+            self.summary.paragraph_starts();
+        }
+        self.depth += 1;
+        let e = self.link(event, range.start);
+        self.emit(e);
+    }
+
+    /// A captioned image in place of its paragraph; it counts as a paragraph for the
+    /// summary, as the image alone did before.
+    fn figure(&mut self, image: &Event<'a>, alt: &str) {
+        let top = self.depth == 0;
+        if top {
+            self.summary.paragraph_starts();
+        }
+        self.words.text(alt);
+        self.words.space();
+        self.emit(Event::Html(figure::html(image, alt).into()));
+        if top {
+            self.summary.paragraph_ends();
         }
     }
 }
@@ -339,6 +397,28 @@ mod tests {
         .unwrap();
         assert_eq!(&*r.summary, "<p>Floating and sinking.</p>\n");
         assert!(r.html.contains("footnote-reference"), "{}", r.html);
+    }
+
+    #[test]
+    fn a_one_minute_post_is_its_own_summary() {
+        let p = pages();
+        let hl = Highlighter::new();
+        let r = render("One.\n\nTwo.\n\n![x](x.png \"Cap\")", &ctx(&p), &hl).unwrap();
+        assert_eq!(r.summary, r.html);
+        assert!(!r.has_more);
+        // Unless the teacher chose where it ends, or it is longer, or has ids.
+        let long = format!("One.\n\n{}", "word ".repeat(SHORT_POST_WORDS));
+        let footnote = "One.\n\nTwo[^1].\n\n[^1]: Note.";
+        for md in [
+            "One.\n\n<!-- more -->\n\nTwo.",
+            &long,
+            footnote,
+            "One.\n\n## Two",
+        ] {
+            let r = render(md, &ctx(&p), &hl).unwrap();
+            assert!(r.has_more, "{md}");
+            assert_eq!(&*r.summary, "<p>One.</p>\n", "{md}");
+        }
     }
 
     #[test]
