@@ -369,6 +369,10 @@ fn version_comes_from_the_input_the_action_tag_or_the_latest_release() {
 
     let out = plan(&[("INPUT_VERSION", ""), ("ACTION_REF", "v1.2.3")]);
     assert!(out.contains("version=1.2.3\n"), "{out}");
+    // When the runner leaves github.action_ref empty, the action's checkout folder has it.
+    let checkout = "/home/runner/work/_actions/staffroom-ssg/staffroom/v3.4.5";
+    let out = plan(&[("INPUT_VERSION", ""), ("GITHUB_ACTION_PATH", checkout)]);
+    assert!(out.contains("version=3.4.5\n"), "{out}");
     assert_eq!(requests(&server), 0);
 
     // Used by a branch: the latest release, from github.com's redirect.
@@ -386,4 +390,48 @@ fn a_version_that_is_not_a_release_number_is_refused() {
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.contains("is not a release number"), "{said}");
     assert_eq!(requests(&server), 0);
+}
+
+#[test]
+fn action_yml_is_a_composite_action_with_the_inputs_init_uses() {
+    let path = repo().join("action.yml");
+    let action: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // The workflow `staffroom init` writes passes these two.
+    for input in ["version", "args"] {
+        assert!(action["inputs"][input].is_mapping(), "input {input}");
+    }
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    for mode in ["plan", "install", "run"] {
+        let line = format!("bash \"$GITHUB_ACTION_PATH/action/install.sh\" {mode}");
+        assert!(runs.contains(&line.as_str()), "{line} in {runs:?}");
+    }
+    // The cache holds the folder the script installs into, keyed like it.
+    let cache = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/cache@"))
+        })
+        .unwrap();
+    assert_eq!(
+        cache["with"]["path"].as_str(),
+        Some("${{ steps.plan.outputs.dir }}")
+    );
+
+    let validator = Command::new("check-jsonschema")
+        .args(["--builtin-schema", "vendor.github-actions"])
+        .arg(&path)
+        .output();
+    match validator {
+        Ok(out) => assert!(out.status.success(), "{}", text(&out)),
+        // CI installs it (.ci/run); on a developer's machine say how to get it.
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped schema validation: pip install check-jsonschema")
+        }
+        Err(e) => panic!("check-jsonschema is required in CI: {e}"),
+    }
 }
