@@ -18,7 +18,9 @@ use super::public::{self, PublicOnly, Reach, next_hop};
 pub const USER_AGENT: &str = concat!(
     "staffroom/",
     env!("CARGO_PKG_VERSION"),
-    " (+https://github.com/staffroom-ssg/staffroom; blogroll reader)"
+    " (+",
+    env!("CARGO_PKG_REPOSITORY"),
+    "; blogroll reader)"
 );
 
 const ACCEPT_PAGE: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5";
