@@ -18,7 +18,7 @@ use crate::render::pages::{Extras, Fingerprints, Sink};
 use crate::render::theme::{Origin, ThemeFiles};
 use crate::render::{Renderer, pages};
 use crate::responses::index::PostUrls;
-use crate::site::{LoadOptions, Site};
+use crate::site::{LeftOut, LoadOptions, Site};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -37,6 +37,48 @@ pub struct BuildReport {
     pub stages: Vec<(&'static str, Duration)>,
     /// Things worth telling the teacher that do not stop the build.
     pub warnings: Vec<String>,
+}
+
+impl BuildReport {
+    /// "left out 1 draft and 1 post dated in the future: content/posts/egg.md, …", or
+    /// None when the build published everything. Paths are shown from `root`.
+    pub fn left_out(&self, root: &Path) -> Option<String> {
+        let left = &self.site.left_out;
+        if left.is_empty() {
+            return None;
+        }
+        let drafts = left.iter().filter(|(_, w)| *w == LeftOut::Draft).count();
+        let future = left.len() - drafts;
+        let mut kinds = Vec::new();
+        if drafts > 0 {
+            kinds.push(if drafts == 1 {
+                "1 draft".to_string()
+            } else {
+                format!("{drafts} drafts")
+            });
+        }
+        if future > 0 {
+            kinds.push(if future == 1 {
+                "1 post dated in the future".to_string()
+            } else {
+                format!("{future} posts dated in the future")
+            });
+        }
+        const SHOWN: usize = 5;
+        let mut files: Vec<String> = left
+            .iter()
+            .take(SHOWN)
+            .map(|(f, _)| f.strip_prefix(root).unwrap_or(f).display().to_string())
+            .collect();
+        if left.len() > SHOWN {
+            files.push(format!("and {} more", left.len() - SHOWN));
+        }
+        Some(format!(
+            "left out {}: {}",
+            kinds.join(" and "),
+            files.join(", ")
+        ))
+    }
 }
 
 /// Things a build needs that are worth keeping between builds (`serve` rebuilds).

@@ -16,8 +16,12 @@ pub struct ServeArgs {
     /// Address to listen on; anything but 127.0.0.1 or ::1 lets other computers see the preview
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
     pub bind: IpAddr,
-    /// Include posts marked draft
+    /// Show only what `build` publishes: no drafts, no posts dated in the future
+    /// (by default the preview shows them, marked)
     #[arg(long)]
+    pub no_drafts: bool,
+    /// Drafts are shown by default; kept so older instructions still work
+    #[arg(long, hide = true, conflicts_with = "no_drafts")]
     pub drafts: bool,
     /// Open the preview in your web browser
     #[arg(long)]
@@ -34,7 +38,7 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
         bind: args.bind,
         port: args.port.unwrap_or(DEFAULT_PORT),
         port_given: args.port.is_some(),
-        drafts: args.drafts,
+        drafts: !args.no_drafts,
         force_poll: args.poll,
     };
     let (tx, rx) = mpsc::channel();
@@ -47,7 +51,11 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
     let server = serve::start(&options, tx)?;
 
     if !args.bind.is_loopback() {
-        let drafts = if args.drafts { ", drafts included" } else { "" };
+        let drafts = if args.no_drafts {
+            ""
+        } else {
+            ", drafts included"
+        };
         writeln!(
             o.err,
             "warning: listening on {}, so other computers on your network can see this preview{drafts}.",

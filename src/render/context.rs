@@ -164,7 +164,7 @@ pub fn summary_key(site: &Site, post: &Post) -> u64 {
             .hash(&mut h);
     }
     (&post.title, &post.url, &post.permalink, &post.summary).hash(&mut h);
-    (post.has_more, post.word_count, post.draft).hash(&mut h);
+    (post.has_more, post.word_count, post.draft, post.future).hash(&mut h);
     for list in [&post.tags, &post.categories] {
         list.len().hash(&mut h);
         for t in list {
@@ -205,6 +205,7 @@ pub fn post_summary(site: &Site, post: &Post) -> Value {
         "reading_time": post.reading_time(),
         "word_count": post.word_count,
         "draft": post.draft,
+        "future": post.future,
         "extra": post.extra,
     })
 }
@@ -265,6 +266,7 @@ pub fn page_value(page: &Page) -> Value {
         "date": date,
         "date_iso": date_iso,
         "date_display": date_display,
+        "draft": page.draft,
     })
 }
 

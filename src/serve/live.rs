@@ -40,6 +40,7 @@ pub struct Live {
     root: PathBuf,
     /// `http://127.0.0.1:1111`: base_url for the preview is this plus site.toml's path.
     origin: String,
+    /// Drafts and future posts included (the default; `--no-drafts` turns it off).
     drafts: bool,
     builder: Builder,
     out: OutDir,
@@ -69,9 +70,11 @@ impl Live {
         let config = Config::load(&self.root)?;
         let base_path = config.base.path().to_string();
         let options = BuildOptions {
+            // The preview shows what the teacher is writing (marked), unless asked
+            // to show exactly what `build` will publish.
             load: LoadOptions {
                 drafts: self.drafts,
-                future: false,
+                future: self.drafts,
             },
             base_url: Some(format!("{}{}", self.origin, base_path)),
             output: Some(self.out.root.clone()),
