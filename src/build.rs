@@ -40,8 +40,9 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
-    /// "left out 1 draft and 1 post dated in the future: content/posts/egg.md, …", or
-    /// None when the build published everything. Paths are shown from `root`.
+    /// "1 draft and 1 post dated in the future: content/posts/egg.md, …. (how
+    /// to see and publish them)", or None when the build published everything. Paths
+    /// are shown from `root`.
     pub fn left_out(&self, root: &Path) -> Option<String> {
         let left = &self.site.left_out;
         if left.is_empty() {
@@ -73,10 +74,20 @@ impl BuildReport {
         if left.len() > SHOWN {
             files.push(format!("and {} more", left.len() - SHOWN));
         }
+        let mut how = vec!["`staffroom serve` previews them"];
+        if drafts > 0 {
+            how.push("a draft is published once you remove `draft: true` (or `published: false`)");
+        }
+        if future > 0 {
+            how.push(
+                "a post dated in the future is published by the first build on or after its date",
+            );
+        }
         Some(format!(
-            "left out {}: {}",
+            "{}: {}. {}.",
             kinds.join(" and "),
-            files.join(", ")
+            files.join(", "),
+            how.join("; ")
         ))
     }
 }
@@ -193,13 +204,16 @@ impl Builder {
         staging.commit(&prepared.output)?;
         stages.lap("swap in");
         self.cache.finish_build();
+        let mut warnings = prepared.warnings;
+        warnings.extend(missing_targets(&prepared.site, &prepared.output));
+        stages.lap("missing images and links");
         Ok(BuildReport {
             output: prepared.output,
             posts: prepared.site.posts.len(),
             pages: prepared.site.pages.len(),
             files: written.files,
             stages: stages.list,
-            warnings: prepared.warnings,
+            warnings,
             site: prepared.site,
         })
     }
@@ -373,6 +387,15 @@ impl Builder {
             memo,
         })
     }
+}
+
+/// A missing image or link target does not stop a build (the rest of the site is
+/// fine to publish), but the teacher hears of it, at the line they typed it.
+pub fn missing_targets(site: &Site, written: &Path) -> Vec<String> {
+    crate::check::targets::missing_in_content(site, written)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// A file in `static/` (or a theme's) at the address where a post, a page or one of

@@ -57,10 +57,7 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
         )?;
         if let Some(left) = report.left_out(&global.root) {
             // A new post is a draft: say where it went, and how to see it.
-            writeln!(
-                o.out,
-                "Not published: {left}. `staffroom serve` previews them; remove `draft: true` (or wait for the date) to publish."
-            )?;
+            writeln!(o.out, "Left out {left}")?;
         }
     }
     if o.verbose {

@@ -87,7 +87,14 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            writeln!(o.out, "  {label}: {}", p.message)?;
+            match p.at {
+                Some((line, column)) => writeln!(
+                    o.out,
+                    "  {label}: line {line}, column {column}: {}",
+                    p.message
+                )?,
+                None => writeln!(o.out, "  {label}: {}", p.message)?,
+            }
         }
     }
     if !o.quiet {

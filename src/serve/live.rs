@@ -81,7 +81,7 @@ impl Live {
         };
         let mut stages = Stages::default();
         let mut prepared = self.builder.prepare(&self.root, &options, &mut stages)?;
-        let warnings = std::mem::take(&mut prepared.warnings);
+        let mut warnings = std::mem::take(&mut prepared.warnings);
         let fresh = Memo::default();
         let previous = if all_pages { &fresh } else { &self.memo };
         let pending = Pending::default();
@@ -94,6 +94,10 @@ impl Live {
         let memo = written.memo.unwrap_or_default();
         let changed = self.out.apply(pending, &|p| memo.keeps(p))?;
         stages.lap("write changed files");
+        warnings.extend(crate::build::missing_targets(
+            &prepared.site,
+            &self.out.root,
+        ));
         self.builder.cache.finish_build();
         let pages_total = memo.pages.len();
         self.memo = memo;

@@ -57,6 +57,8 @@ pub struct Post {
     pub extra: Map<String, Value>,
     /// Links to other sites, for Webmentions.
     pub outbound: Arc<[String]>,
+    /// Links and images to files of this site, with where they are in the source.
+    pub local: Vec<LocalLink>,
     /// Old URLs (site paths) that redirect here.
     pub aliases: Vec<String>,
     /// Bundle files: (absolute source, site path of the copy).
@@ -88,9 +90,48 @@ pub struct Page {
     pub content: Arc<str>,
     pub menu: bool,
     pub draft: bool,
+    pub local: Vec<LocalLink>,
     pub extra: Map<String, Value>,
     pub aliases: Vec<String>,
     pub assets: Vec<(PathBuf, String)>,
+}
+
+/// A link or image in a Markdown file to a file of the site (see `check::targets`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalLink {
+    /// Line and column in the source file (1-based), front matter counted.
+    pub line: usize,
+    pub column: usize,
+    pub image: bool,
+    /// Root-relative, as in the page: `/blog/images/a.png`.
+    pub url: String,
+    /// As the teacher wrote it.
+    pub written: String,
+}
+
+/// Where each reference sits in the file: lines found once, not once per link.
+fn locate(body: &str, body_line: usize, refs: &[markdown::LocalRef]) -> Vec<LocalLink> {
+    if refs.is_empty() {
+        return Vec::new();
+    }
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    refs.iter()
+        .map(|r| {
+            let at = r.offset.min(body.len());
+            let line = starts.partition_point(|&s| s <= at).max(1);
+            let start = starts[line - 1];
+            let column = body.get(start..at).map_or(0, |t| t.chars().count()) + 1;
+            LocalLink {
+                line: line + body_line - 1,
+                column,
+                image: r.image,
+                url: r.url.clone(),
+                written: r.written.clone(),
+            }
+        })
+        .collect()
 }
 
 /// Why a build left a file out.
@@ -413,6 +454,7 @@ fn render_one(
         })
         .collect();
     let permalink = config.base.absolute(&url);
+    let local = locate(body, source.text.body_line, &md.local);
     Ok(match source.kind {
         Kind::Post => Rendered::Post(Box::new(Post {
             source: source.path,
@@ -435,6 +477,7 @@ fn render_one(
             future,
             extra: fm.extra.clone(),
             outbound: md.outbound,
+            local,
             aliases,
             assets,
         })),
@@ -450,6 +493,7 @@ fn render_one(
             content: md.html,
             menu: fm.menu,
             draft: fm.draft,
+            local,
             extra: fm.extra.clone(),
             aliases,
             assets,
