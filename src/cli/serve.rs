@@ -107,10 +107,21 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
     for event in rx {
         match event {
             Event::Stop => break,
-            Event::Rebuilt { batch, report } => {
+            Event::Rebuilt {
+                batch,
+                report,
+                moved_to,
+            } => {
                 warn(o, &report)?;
                 if !o.quiet {
                     writeln!(o.out, "{}", describe(&batch, &report))?;
+                }
+                if let Some(url) = moved_to {
+                    // Printed even with --quiet: the old address is no longer the site.
+                    writeln!(
+                        o.out,
+                        "base_url changed, so the preview moved: serving at {url}  (open pages follow; the old address redirects there)"
+                    )?;
                 }
                 if o.verbose {
                     super::print_stages(o.out, &report.stages)?;
