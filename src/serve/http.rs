@@ -319,6 +319,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_earlier_base_path_leads_to_the_current_one() {
+        let shared = Shared::new(PathBuf::from("out"), "/blog/", Arc::new(Hub::default()));
+        assert!(!shared.set_base_path("/blog/"), "the same path is no move");
+        assert_eq!(shared.moved("/blog/posts/a/"), None);
+        assert!(shared.set_base_path("/class/"));
+        assert!(shared.set_base_path("/"));
+        assert_eq!(shared.base_path(), "/");
+        assert_eq!(shared.moved("/blog/posts/a/"), Some("/posts/a/".into()));
+        assert_eq!(shared.moved("/class/"), Some("/".into()));
+        assert_eq!(shared.moved("/posts/a/"), None);
+        // Back to where it started: that path is the site's again, not a redirect.
+        assert!(shared.set_base_path("/blog/"));
+        assert_eq!(shared.moved("/blog/posts/a/"), None);
+        assert_eq!(shared.moved("/posts/a/"), Some("/blog/posts/a/".into()));
+    }
+
+    #[test]
     fn a_busy_default_port_moves_on_and_a_chosen_one_is_an_error() {
         let ip = IpAddr::from([127, 0, 0, 1]);
         let taken = TcpListener::bind((ip, 0)).unwrap();

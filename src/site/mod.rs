@@ -1,6 +1,7 @@
 //! The site model: every published post and page with its URL and rendered HTML,
 //! the taxonomies, and the aliases. Built once per build and passed by reference.
 
+mod local;
 pub mod taxonomy;
 pub mod urls;
 
@@ -17,6 +18,7 @@ use crate::content::highlight::Highlighter;
 use crate::content::markdown::{self, Heading, LinkContext};
 use crate::content::{self, Cache, Kind, Source, cache};
 use crate::error::{Error, Location, Result, line_col};
+pub use local::LocalLink;
 pub use taxonomy::{Taxonomy, Term, TermRef};
 
 /// What a build includes.
@@ -94,44 +96,6 @@ pub struct Page {
     pub extra: Map<String, Value>,
     pub aliases: Vec<String>,
     pub assets: Vec<(PathBuf, String)>,
-}
-
-/// A link or image in a Markdown file to a file of the site (see `check::targets`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalLink {
-    /// Line and column in the source file (1-based), front matter counted.
-    pub line: usize,
-    pub column: usize,
-    pub image: bool,
-    /// Root-relative, as in the page: `/blog/images/a.png`.
-    pub url: String,
-    /// As the teacher wrote it.
-    pub written: String,
-}
-
-/// Where each reference sits in the file: lines found once, not once per link.
-fn locate(body: &str, body_line: usize, refs: &[markdown::LocalRef]) -> Vec<LocalLink> {
-    if refs.is_empty() {
-        return Vec::new();
-    }
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    refs.iter()
-        .map(|r| {
-            let at = r.offset.min(body.len());
-            let line = starts.partition_point(|&s| s <= at).max(1);
-            let start = starts[line - 1];
-            let column = body.get(start..at).map_or(0, |t| t.chars().count()) + 1;
-            LocalLink {
-                line: line + body_line - 1,
-                column,
-                image: r.image,
-                url: r.url.clone(),
-                written: r.written.clone(),
-            }
-        })
-        .collect()
 }
 
 /// Why a build left a file out.
@@ -454,7 +418,7 @@ fn render_one(
         })
         .collect();
     let permalink = config.base.absolute(&url);
-    let local = locate(body, source.text.body_line, &md.local);
+    let local = local::locate(body, source.text.body_line, &md.local);
     Ok(match source.kind {
         Kind::Post => Rendered::Post(Box::new(Post {
             source: source.path,
