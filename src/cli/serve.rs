@@ -68,8 +68,11 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
             "Port {busy} is in use (another preview?), so this one uses the next free port."
         )?;
     }
+    // Warnings are printed when they change, not again after every save.
+    let mut last_warnings = Vec::new();
     if let Ok(report) = &server.first {
         warn(o, report)?;
+        last_warnings.clone_from(&report.warnings);
     }
     match &server.first {
         Ok(report) if !o.quiet => {
@@ -79,6 +82,24 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
                 report.pages_total,
                 report.took.as_millis()
             )?;
+            if report.unpublished > 0 {
+                let (what, its, it) = match report.unpublished {
+                    1 => (
+                        "1 draft or post dated in the future".to_string(),
+                        "its page",
+                        "it",
+                    ),
+                    n => (
+                        format!("{n} drafts and posts dated in the future"),
+                        "their pages",
+                        "them",
+                    ),
+                };
+                writeln!(
+                    o.out,
+                    "The preview also shows {what}, marked on {its}; `build` leaves {it} out (serve --no-drafts previews only what build publishes)."
+                )?;
+            }
         }
         Ok(_) => {}
         Err(e) => {
@@ -112,7 +133,10 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
                 report,
                 moved_to,
             } => {
-                warn(o, &report)?;
+                if report.warnings != last_warnings {
+                    warn(o, &report)?;
+                    last_warnings.clone_from(&report.warnings);
+                }
                 if !o.quiet {
                     writeln!(o.out, "{}", describe(&batch, &report))?;
                 }

@@ -27,6 +27,9 @@ pub struct Report {
     pub base_path: String,
     pub stages: Vec<(&'static str, Duration)>,
     pub warnings: Vec<String>,
+    /// Drafts and future posts in the preview (marked on their pages), which `build`
+    /// leaves out.
+    pub unpublished: usize,
 }
 
 impl Report {
@@ -100,6 +103,9 @@ impl Live {
         ));
         self.builder.cache.finish_build();
         let pages_total = memo.pages.len();
+        let site = &prepared.site;
+        let unpublished = site.posts.iter().filter(|p| p.unpublished()).count()
+            + site.pages.iter().filter(|p| p.draft).count();
         self.memo = memo;
         Ok(Report {
             changed,
@@ -109,6 +115,7 @@ impl Live {
             base_path,
             stages: stages.list,
             warnings,
+            unpublished,
         })
     }
 }
