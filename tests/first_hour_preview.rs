@@ -135,18 +135,35 @@ fn build_names_the_posts_it_left_out_and_writes_no_marks() {
     assert!(!atom.contains("posts/egg/") && !atom.contains("posts/later/"));
 }
 
-/// A post whose image (line 7, column 1) is not in the site, and a footer of the
-/// teacher's own with a link to nowhere.
+/// A post whose image (line 7, column 1, in its summary, so on the lists too) is not
+/// in the site.
 fn with_missing_image() -> Site {
     let site = Site::new("https://room9.example.org/blog/");
     site.write(
         "content/posts/egg.md",
-        "---\ntitle: Egg\ndate: 2024-05-01\ntags: [science]\n---\nAn egg.\n\n![An egg](/images/egg.jpg)\n",
+        "---\ntitle: Egg\ndate: 2024-05-01\ntags: [science]\n---\nAn egg.\n![An egg](/images/egg.jpg)\n",
     );
     site
 }
 
-const IMAGE_AT: &str = "content/posts/egg.md:8:1: the image `/images/egg.jpg` (/blog/images/egg.jpg) does not exist in the site";
+#[test]
+fn a_teachers_own_post_template_gets_the_draft_banner_too() {
+    let site = with_unpublished_posts();
+    // No <main>, none of the theme's partials: the banner goes first in <body>.
+    site.write(
+        "templates/post.html",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><title>{{ post.title }}</title></head>\n<body class=\"mine\"><h1>{{ post.title }}</h1>{{ post.content | safe }}</body></html>\n",
+    );
+    let (code, out, err) = run(site.path(), &["build", "--drafts"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let egg = std::fs::read_to_string(site.path().join("public/posts/egg/index.html")).unwrap();
+    assert!(
+        egg.contains("<body class=\"mine\"><p class=\"staffroom-notice\""),
+        "{egg}"
+    );
+}
+
+const IMAGE_AT: &str = "content/posts/egg.md:7:1: the image `/images/egg.jpg` (/blog/images/egg.jpg) does not exist in the site";
 
 #[test]
 fn build_warns_at_the_line_of_a_missing_image_and_check_calls_it_an_image() {
@@ -162,13 +179,13 @@ fn build_warns_at_the_line_of_a_missing_image_and_check_calls_it_an_image() {
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains(
-            "error: line 8, column 1: the image `/images/egg.jpg` (/blog/images/egg.jpg) does not exist"
+            "error: line 7, column 1: the image `/images/egg.jpg` (/blog/images/egg.jpg) does not exist"
         ),
         "{out}"
     );
     assert!(
-        !out.contains("link `/blog/images/egg.jpg`"),
-        "told once, as an image: {out}"
+        !out.contains("`/blog/images/egg.jpg`"),
+        "told once, as an image, not again for the lists that show it: {out}"
     );
     assert!(out.contains("1 error"), "{out}");
 

@@ -141,13 +141,21 @@ pub fn check_output(
 
     // Broken links and images in the Markdown are told at the line they were typed
     // on; the same ones are then not told again from the HTML.
+    // Lists (home, tags, archive) show the posts' summaries, so a post's broken image
+    // is on them too: told once, for the post.
     let mut told: std::collections::HashSet<(String, String)> = Default::default();
+    let mut told_urls: std::collections::HashSet<String> = Default::default();
     for m in targets::missing_in_content(site, public) {
         let at = (m.location.line.unwrap_or(1), m.location.column.unwrap_or(1));
         let file = m.location.file.display().to_string();
         report.add_at(file, at, Severity::Error, m.message());
+        told_urls.insert(m.url.clone());
         told.insert((m.page, m.url));
     }
+    let already_told = |page: &str, url: &str| {
+        told.contains(&(page.to_string(), url.to_string()))
+            || (!owners.contains_key(page) && told_urls.contains(url))
+    };
     // Which links of a content page came from its Markdown; the rest were written by
     // the theme's templates (or as HTML in the file), and are reported as such.
     let mut from_markdown: std::collections::HashSet<(String, &str)> = Default::default();
@@ -204,7 +212,7 @@ pub fn check_output(
             {
                 continue; // mailto:, tel:, data: and the like
             }
-            if told.contains(&(page.clone(), target.to_string())) {
+            if already_told(&page, target) {
                 continue;
             }
             match resolve(public, base.path(), &page, target) {
