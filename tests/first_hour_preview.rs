@@ -98,6 +98,19 @@ fn serve_shows_drafts_and_future_posts_marked_but_never_in_feeds() {
 }
 
 #[test]
+fn a_post_made_with_new_while_serving_appears_in_the_open_preview() {
+    let site = Site::new("https://room9.example.org/");
+    let serve = Serve::start(&site);
+    let (mut events, _) = Events::open(&serve.url);
+    let (code, out, err) = run(site.path(), &["new", "post", "Egg"]);
+    assert_eq!(code, 0, "{out}{err}");
+    events.wait_for("reload", WAIT).expect("open pages reload");
+    let egg = get(&format!("{}posts/egg/", serve.url));
+    assert_eq!(egg.status, 200, "the new draft is not 'Page not found'");
+    assert!(egg.body.contains("staffroom-notice"));
+}
+
+#[test]
 fn serve_no_drafts_previews_exactly_what_build_publishes() {
     let site = with_unpublished_posts();
     let serve = Serve::start_with(&site, &["--no-drafts"]);
