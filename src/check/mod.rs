@@ -162,7 +162,7 @@ pub fn check_output(
     let content = (site.posts.iter().map(|p| (&p.path, &p.local)))
         .chain(site.pages.iter().map(|p| (&p.path, &p.local)));
     for (path, local) in content {
-        for l in local {
+        for l in local.iter() {
             from_markdown.insert((format!("{path}index.html"), l.url.as_str()));
         }
     }

@@ -61,7 +61,7 @@ pub fn missing_in_content(site: &Site, public: &Path) -> Vec<Missing> {
     let mut missing = Vec::new();
     for (source, path, local) in sources {
         let page = format!("{path}index.html");
-        for link in local {
+        for link in local.iter() {
             let reason = match super::resolve(public, base, &page, &link.url) {
                 Ok(l) if l.file.is_file() => continue,
                 Ok(_) => None,

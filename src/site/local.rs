@@ -3,42 +3,24 @@
 
 use crate::content::markdown;
 
-/// A link or image in a Markdown file to a file of the site (see `check::targets`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalLink {
-    /// Line and column in the source file (1-based), front matter counted.
-    pub line: usize,
-    pub column: usize,
-    pub image: bool,
-    /// Root-relative, as in the page: `/blog/images/a.png`.
-    pub url: String,
-    /// As the teacher wrote it.
-    pub written: String,
-}
+/// A link or image in a Markdown file to a file of the site, with its place.
+pub type LocalLink = markdown::LocalRef;
 
 /// Where each reference sits in the file: lines found once, not once per link.
-pub(super) fn locate(body: &str, body_line: usize, refs: &[markdown::LocalRef]) -> Vec<LocalLink> {
+pub(super) fn locate(body: &str, body_line: usize, refs: &mut [LocalLink]) {
     if refs.is_empty() {
-        return Vec::new();
+        return;
     }
     let starts: Vec<usize> = std::iter::once(0)
         .chain(body.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
-    refs.iter()
-        .map(|r| {
-            let at = r.offset.min(body.len());
-            let line = starts.partition_point(|&s| s <= at).max(1);
-            let start = starts[line - 1];
-            let column = body.get(start..at).map_or(0, |t| t.chars().count()) + 1;
-            LocalLink {
-                line: line + body_line - 1,
-                column,
-                image: r.image,
-                url: r.url.clone(),
-                written: r.written.clone(),
-            }
-        })
-        .collect()
+    for r in refs {
+        let at = r.offset.min(body.len());
+        let line = starts.partition_point(|&s| s <= at).max(1);
+        let start = starts[line - 1];
+        r.column = body.get(start..at).map_or(0, |t| t.chars().count()) + 1;
+        r.line = line + body_line - 1;
+    }
 }
 
 #[cfg(test)]
@@ -48,17 +30,20 @@ mod tests {
     #[test]
     fn lines_count_the_front_matter_and_columns_count_characters() {
         let body = "Intro.\n\nÉté ![a](/a.png)\n[b](/b/)";
-        let refs: Vec<markdown::LocalRef> = [(14, true, "/a.png"), (27, false, "/b/")]
+        let mut refs: Vec<LocalLink> = [(14, true, "/a.png"), (27, false, "/b/")]
             .into_iter()
-            .map(|(offset, image, url)| markdown::LocalRef {
+            .map(|(offset, image, url)| LocalLink {
                 offset,
+                line: 0,
+                column: 0,
                 image,
                 url: url.into(),
                 written: url.into(),
             })
             .collect();
         assert_eq!(&body[14..15], "!");
-        let found = locate(body, 5, &refs);
+        locate(body, 5, &mut refs);
+        let found = refs;
         assert_eq!((found[0].line, found[0].column), (7, 5));
         assert_eq!((found[1].line, found[1].column), (8, 1));
         assert!(found[0].image && !found[1].image);

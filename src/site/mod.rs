@@ -60,7 +60,7 @@ pub struct Post {
     /// Links to other sites, for Webmentions.
     pub outbound: Arc<[String]>,
     /// Links and images to files of this site, with where they are in the source.
-    pub local: Vec<LocalLink>,
+    pub local: Arc<[LocalLink]>,
     /// Old URLs (site paths) that redirect here.
     pub aliases: Vec<String>,
     /// Bundle files: (absolute source, site path of the copy).
@@ -92,7 +92,7 @@ pub struct Page {
     pub content: Arc<str>,
     pub menu: bool,
     pub draft: bool,
-    pub local: Vec<LocalLink>,
+    pub local: Arc<[LocalLink]>,
     pub extra: Map<String, Value>,
     pub aliases: Vec<String>,
     pub assets: Vec<(PathBuf, String)>,
@@ -366,6 +366,10 @@ fn render_one(
     // settled here, once, with the Markdown.
     let make = || {
         let mut md = markdown::render(body, &links, tools.hl)?;
+        // Placed once, with the Markdown: the cache key covers the whole file.
+        let mut local = md.local.to_vec();
+        local::locate(body, source.text.body_line, &mut local);
+        md.local = local.into();
         if let Some(s) = &fm.summary {
             let mut html = String::from("<p>");
             let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, s.trim());
@@ -418,7 +422,7 @@ fn render_one(
         })
         .collect();
     let permalink = config.base.absolute(&url);
-    let local = local::locate(body, source.text.body_line, &md.local);
+    let local = md.local.clone();
     Ok(match source.kind {
         Kind::Post => Rendered::Post(Box::new(Post {
             source: source.path,

@@ -40,6 +40,10 @@ pub struct BrokenLink {
 pub struct LocalRef {
     /// Byte offset in the body.
     pub offset: usize,
+    /// 1-based line and column in the whole file, front matter counted (0 until the
+    /// site stage, which knows where the body starts, fills them in).
+    pub line: usize,
+    pub column: usize,
     pub image: bool,
     /// Root-relative, as written into the HTML: `/blog/images/a.png#x`.
     pub url: String,
@@ -51,6 +55,8 @@ fn note_local(dest: &str, written: &str, image: bool, offset: usize, local: &mut
     if dest.starts_with('/') && !dest.starts_with("//") {
         local.push(LocalRef {
             offset,
+            line: 0,
+            column: 0,
             image,
             url: dest.to_string(),
             written: written.to_string(),
