@@ -74,7 +74,11 @@ impl BuildReport {
         if left.len() > SHOWN {
             files.push(format!("and {} more", left.len() - SHOWN));
         }
-        let mut how = vec!["`staffroom serve` previews them"];
+        let mut how = vec![if left.len() == 1 {
+            "`staffroom serve` previews it"
+        } else {
+            "`staffroom serve` previews them"
+        }];
         if drafts > 0 {
             how.push("a draft is published once you remove `draft: true` (or `published: false`)");
         }

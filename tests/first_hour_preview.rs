@@ -216,6 +216,32 @@ fn build_warns_at_the_line_of_a_missing_image_and_check_calls_it_an_image() {
     );
 }
 
+/// What a teacher reads for a missing image, a link to nowhere and an unpublished
+/// post, as snapshots (paths from the temporary folder shown as [SITE]).
+#[test]
+fn the_messages_for_a_missing_image_and_a_left_out_post_read_well() {
+    let site = with_missing_image();
+    site.write(
+        "content/posts/plans.md",
+        "---\ntitle: Plans\ndate: 2024-06-01\ndraft: true\n---\nPlans.\n",
+    );
+    site.write(
+        "content/pages/about.md",
+        "---\ntitle: About\n---\nAbout this class. See [the old page](../old-page/).\n",
+    );
+    let root = site.path().display().to_string();
+    let shown = |(code, out, err): (i32, String, String)| {
+        format!("exit: {code}\n--- stdout\n{out}--- stderr\n{err}").replace(&root, "[SITE]")
+    };
+    let build = shown(run(site.path(), &["build"]));
+    let build = regex::Regex::new(r"\(\d+ files\)")
+        .unwrap()
+        .replace(&build, "(N files)")
+        .into_owned();
+    insta::assert_snapshot!("build_missing_image", build);
+    insta::assert_snapshot!("check_missing_image", shown(run(site.path(), &["check"])));
+}
+
 fn warnings(event_data: &str) -> Vec<String> {
     let v: Value = serde_json::from_str(event_data).expect("JSON");
     v["warnings"]
