@@ -163,6 +163,9 @@ fn the_error_overlay_and_warnings_are_readable_and_pass_axe_in_light_and_dark() 
         browser.run(overlay).is_null(),
         "no error overlay for a warning"
     );
+    if let Ok(dir) = std::env::var("STAFFROOM_SCREENSHOTS") {
+        browser.screenshot(&Path::new(&dir).join("warnings-panel.png"));
+    }
     let problems = violations(&browser, &axe);
     assert!(
         problems.is_empty(),
@@ -209,6 +212,9 @@ fn drafts_are_marked_readably_and_an_open_page_follows_a_base_url_change() {
         banner,
         json!("Draft — not published until you remove draft: true")
     );
+    if let Ok(dir) = std::env::var("STAFFROOM_SCREENSHOTS") {
+        browser.screenshot(&Path::new(&dir).join("draft-banner.png"));
+    }
     let problems = violations(&browser, &axe);
     assert!(
         problems.is_empty(),
@@ -219,6 +225,11 @@ fn drafts_are_marked_readably_and_an_open_page_follows_a_base_url_change() {
     browser.go(&serve.url);
     browser.wait_until("the home page is shown", |b| b.text().contains("Later"));
     assert!(browser.text().contains("Dated in the future"));
+    if let Ok(dir) = std::env::var("STAFFROOM_SCREENSHOTS") {
+        browser.color_scheme("dark");
+        browser.screenshot(&Path::new(&dir).join("list-badges-dark.png"));
+        browser.color_scheme("light");
+    }
     let problems = violations(&browser, &axe);
     assert!(problems.is_empty(), "the badges:\n{}", problems.join("\n"));
 
