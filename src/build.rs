@@ -18,7 +18,7 @@ use crate::render::pages::{Extras, Fingerprints, Sink};
 use crate::render::theme::{Origin, ThemeFiles};
 use crate::render::{Renderer, pages};
 use crate::responses::index::PostUrls;
-use crate::site::{LoadOptions, Site};
+use crate::site::{LeftOut, LoadOptions, Site};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -37,6 +37,63 @@ pub struct BuildReport {
     pub stages: Vec<(&'static str, Duration)>,
     /// Things worth telling the teacher that do not stop the build.
     pub warnings: Vec<String>,
+}
+
+impl BuildReport {
+    /// "1 draft and 1 post dated in the future: content/posts/egg.md, …. (how
+    /// to see and publish them)", or None when the build published everything. Paths
+    /// are shown from `root`.
+    pub fn left_out(&self, root: &Path) -> Option<String> {
+        let left = &self.site.left_out;
+        if left.is_empty() {
+            return None;
+        }
+        let drafts = left.iter().filter(|(_, w)| *w == LeftOut::Draft).count();
+        let future = left.len() - drafts;
+        let mut kinds = Vec::new();
+        if drafts > 0 {
+            kinds.push(if drafts == 1 {
+                "1 draft".to_string()
+            } else {
+                format!("{drafts} drafts")
+            });
+        }
+        if future > 0 {
+            kinds.push(if future == 1 {
+                "1 post dated in the future".to_string()
+            } else {
+                format!("{future} posts dated in the future")
+            });
+        }
+        const SHOWN: usize = 5;
+        let mut files: Vec<String> = left
+            .iter()
+            .take(SHOWN)
+            .map(|(f, _)| f.strip_prefix(root).unwrap_or(f).display().to_string())
+            .collect();
+        if left.len() > SHOWN {
+            files.push(format!("and {} more", left.len() - SHOWN));
+        }
+        let mut how = vec![if left.len() == 1 {
+            "`staffroom serve` previews it"
+        } else {
+            "`staffroom serve` previews them"
+        }];
+        if drafts > 0 {
+            how.push("a draft is published once you remove `draft: true` (or `published: false`)");
+        }
+        if future > 0 {
+            how.push(
+                "a post dated in the future is published by the first build on or after its date",
+            );
+        }
+        Some(format!(
+            "{}: {}. {}.",
+            kinds.join(" and "),
+            files.join(", "),
+            how.join("; ")
+        ))
+    }
 }
 
 /// Things a build needs that are worth keeping between builds (`serve` rebuilds).
@@ -151,13 +208,16 @@ impl Builder {
         staging.commit(&prepared.output)?;
         stages.lap("swap in");
         self.cache.finish_build();
+        let mut warnings = prepared.warnings;
+        warnings.extend(missing_targets(&prepared.site, &prepared.output));
+        stages.lap("missing images and links");
         Ok(BuildReport {
             output: prepared.output,
             posts: prepared.site.posts.len(),
             pages: prepared.site.pages.len(),
             files: written.files,
             stages: stages.list,
-            warnings: prepared.warnings,
+            warnings,
             site: prepared.site,
         })
     }
@@ -331,6 +391,15 @@ impl Builder {
             memo,
         })
     }
+}
+
+/// A missing image or link target does not stop a build (the rest of the site is
+/// fine to publish), but the teacher hears of it, at the line they typed it.
+pub fn missing_targets(site: &Site, written: &Path) -> Vec<String> {
+    crate::check::targets::missing_in_content(site, written)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// A file in `static/` (or a theme's) at the address where a post, a page or one of

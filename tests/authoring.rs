@@ -133,8 +133,15 @@ fn check_reports_broken_link_missing_image_and_anchor_by_file() {
             .join("\n")
     };
     let a = section("content/posts/a.md");
-    assert!(a.contains("error: link `/blog/posts/nope/`"), "{a}");
-    assert!(a.contains("error: link `/blog/images/missing.png`"), "{a}");
+    // At the Markdown line, and an image is called an image.
+    assert!(
+        a.contains("error: line 8, column 1: the link `/posts/nope/`"),
+        "{a}"
+    );
+    assert!(
+        a.contains("error: line 8, column 26: the image `/images/missing.png`"),
+        "{a}"
+    );
     let b = section("content/posts/b.md");
     assert!(b.contains("#no-such-heading") && b.contains("error"), "{b}");
     assert!(

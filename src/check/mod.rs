@@ -4,6 +4,7 @@
 
 pub mod external;
 pub mod scan;
+pub mod targets;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ pub enum Severity {
 pub struct Problem {
     pub severity: Severity,
     pub message: String,
+    /// Line and column in the file, when the problem is at one place in it.
+    pub at: Option<(usize, usize)>,
 }
 
 /// Problems grouped by the file a teacher would open to fix them.
@@ -35,6 +38,22 @@ impl Report {
         self.by_file.entry(file.into()).or_default().push(Problem {
             severity,
             message: message.into(),
+            at: None,
+        });
+    }
+
+    /// A problem at a line and column of the file.
+    pub fn add_at(
+        &mut self,
+        file: impl Into<String>,
+        at: (usize, usize),
+        severity: Severity,
+        message: impl Into<String>,
+    ) {
+        self.by_file.entry(file.into()).or_default().push(Problem {
+            severity,
+            message: message.into(),
+            at: Some(at),
         });
     }
 
@@ -123,6 +142,47 @@ pub fn check_output(
         })
         .collect();
 
+    // Broken links and images in the Markdown are told at the line they were typed
+    // on; the same ones are then not told again from the HTML.
+    // Lists (home, tags, archive) show the posts' summaries, so a post's broken image
+    // is on them too: told once, for the post.
+    let mut told: std::collections::HashSet<(String, String)> = Default::default();
+    let mut told_urls: std::collections::HashSet<String> = Default::default();
+    for m in targets::missing_in_content(site, public) {
+        let at = (m.location.line.unwrap_or(1), m.location.column.unwrap_or(1));
+        let file = m.location.file.display().to_string();
+        report.add_at(file, at, Severity::Error, m.message());
+        told_urls.insert(m.url.clone());
+        told.insert((m.page, m.url));
+    }
+    let already_told = |page: &str, url: &str| {
+        told.contains(&(page.to_string(), url.to_string()))
+            || (!owners.contains_key(page) && told_urls.contains(url))
+    };
+    // Which links of a content page came from its Markdown; the rest were written by
+    // the theme's templates (or as HTML in the file), and are reported as such.
+    let mut from_markdown: std::collections::HashSet<(String, &str)> = Default::default();
+    let content = (site.posts.iter().map(|p| (&p.path, &p.local)))
+        .chain(site.pages.iter().map(|p| (&p.path, &p.local)));
+    for (path, local) in content {
+        for l in local.iter() {
+            from_markdown.insert((format!("{path}index.html"), l.url.as_str()));
+        }
+    }
+    let describe = |page: &str, raw: &str, images: &[String]| {
+        let what = if images.iter().any(|i| i == raw) {
+            "image"
+        } else {
+            "link"
+        };
+        let theirs = owners.contains_key(page) && !from_markdown.contains(&(page.to_string(), raw));
+        if theirs {
+            format!("{what} `{raw}` (from the theme's templates or HTML in this file)")
+        } else {
+            format!("{what} `{raw}`")
+        }
+    };
+
     let base = &site.config.base;
     let mut links = Vec::new();
     for (path, s) in &scans {
@@ -155,23 +215,31 @@ pub fn check_output(
             {
                 continue; // mailto:, tel:, data: and the like
             }
+            if already_told(&page, target) {
+                continue;
+            }
             match resolve(public, base.path(), &page, target) {
                 Ok(link) => links.push(link),
-                Err(msg) => {
-                    report.add(owner(&page), Severity::Error, format!("link `{raw}` {msg}"))
-                }
+                Err(msg) => report.add(
+                    owner(&page),
+                    Severity::Error,
+                    format!("{} {msg}", describe(&page, raw, &s.images)),
+                ),
             }
         }
     }
     for link in links {
         let exists = link.file.is_file();
         if !exists {
+            let images = scans
+                .get(&public.join(&link.page))
+                .map_or(&[][..], |s| &s.images[..]);
             report.add(
                 owner(&link.page),
                 Severity::Error,
                 format!(
-                    "link `{}` points to a page or file that does not exist",
-                    link.raw
+                    "{} points to a page or file that does not exist",
+                    describe(&link.page, &link.raw, images)
                 ),
             );
             continue;
@@ -205,7 +273,11 @@ pub fn check_output(
     }
     report.by_file.retain(|_, problems| !problems.is_empty());
     for problems in report.by_file.values_mut() {
-        problems.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.message.cmp(&b.message)));
+        problems.sort_by(|a, b| {
+            (a.severity.cmp(&b.severity))
+                .then(a.at.cmp(&b.at))
+                .then(a.message.cmp(&b.message))
+        });
         problems.dedup_by(|a, b| a.message == b.message);
     }
     report

@@ -13,6 +13,8 @@ pub struct PageScan {
     pub links: Vec<(String, bool)>,
     /// `src` of images that have no alt attribute at all.
     pub images_without_alt: Vec<String>,
+    /// `src` of every image, so a broken one is called an image, not a link.
+    pub images: Vec<String>,
 }
 
 pub fn scan(html: &[u8]) -> PageScan {
@@ -46,8 +48,11 @@ pub fn scan(html: &[u8]) -> PageScan {
             "img[src], script[src], source[src], audio[src], video[src], iframe[src]",
             |el| {
                 if let Some(src) = el.get_attribute("src") {
-                    if el.tag_name() == "img" && !el.has_attribute("alt") {
-                        out.borrow_mut().images_without_alt.push(src.clone());
+                    if el.tag_name() == "img" {
+                        if !el.has_attribute("alt") {
+                            out.borrow_mut().images_without_alt.push(src.clone());
+                        }
+                        out.borrow_mut().images.push(src.trim().to_string());
                     }
                     out.borrow_mut().links.push((src, true));
                 }

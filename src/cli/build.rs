@@ -62,6 +62,10 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
             report.output.display(),
             super::count(report.files, "file")
         )?;
+        if let Some(left) = report.left_out(&global.root) {
+            // A new post is a draft: say where it went, and how to see it.
+            writeln!(o.out, "Left out {left}")?;
+        }
     }
     if o.verbose {
         super::print_stages(o.out, &report.stages)?;

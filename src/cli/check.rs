@@ -88,13 +88,21 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            writeln!(o.out, "  {label}: {}", p.message)?;
+            match p.at {
+                Some((line, column)) => writeln!(
+                    o.out,
+                    "  {label}: line {line}, column {column}: {}",
+                    p.message
+                )?,
+                None => writeln!(o.out, "  {label}: {}", p.message)?,
+            }
             if let Some(a) = &o.annotate {
                 let level = match p.severity {
                     Severity::Error => Level::Error,
                     Severity::Warning => Level::Warning,
                 };
-                a.print(o.out, level, file, None, None, &p.message)?;
+                let (line, col) = p.at.map_or((None, None), |(l, c)| (Some(l), Some(c)));
+                a.print(o.out, level, file, line, col, &p.message)?;
             }
         }
     }

@@ -16,8 +16,12 @@ pub struct ServeArgs {
     /// Address to listen on; anything but 127.0.0.1 or ::1 lets other computers see the preview
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
     pub bind: IpAddr,
-    /// Include posts marked draft
+    /// Show only what `build` publishes: no drafts, no posts dated in the future
+    /// (by default the preview shows them, marked)
     #[arg(long)]
+    pub no_drafts: bool,
+    /// Drafts are shown by default; kept so older instructions still work
+    #[arg(long, hide = true, conflicts_with = "no_drafts")]
     pub drafts: bool,
     /// Open the preview in your web browser
     #[arg(long)]
@@ -34,7 +38,7 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
         bind: args.bind,
         port: args.port.unwrap_or(DEFAULT_PORT),
         port_given: args.port.is_some(),
-        drafts: args.drafts,
+        drafts: !args.no_drafts,
         force_poll: args.poll,
     };
     let (tx, rx) = mpsc::channel();
@@ -47,7 +51,11 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
     let server = serve::start(&options, tx)?;
 
     if !args.bind.is_loopback() {
-        let drafts = if args.drafts { ", drafts included" } else { "" };
+        let drafts = if args.no_drafts {
+            ""
+        } else {
+            ", drafts included"
+        };
         writeln!(
             o.err,
             "warning: listening on {}, so other computers on your network can see this preview{drafts}.",
@@ -60,8 +68,11 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
             "Port {busy} is in use (another preview?), so this one uses the next free port."
         )?;
     }
+    // Warnings are printed when they change, not again after every save.
+    let mut last_warnings = Vec::new();
     if let Ok(report) = &server.first {
         warn(o, report)?;
+        last_warnings.clone_from(&report.warnings);
     }
     match &server.first {
         Ok(report) if !o.quiet => {
@@ -71,6 +82,24 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
                 super::count(report.pages_total, "page"),
                 report.took.as_millis()
             )?;
+            if report.unpublished > 0 {
+                let (what, its, it) = match report.unpublished {
+                    1 => (
+                        "1 draft or post dated in the future".to_string(),
+                        "its page",
+                        "it",
+                    ),
+                    n => (
+                        format!("{n} drafts and posts dated in the future"),
+                        "their pages",
+                        "them",
+                    ),
+                };
+                writeln!(
+                    o.out,
+                    "The preview also shows {what}, marked on {its}; `build` leaves {it} out (serve --no-drafts previews only what build publishes)."
+                )?;
+            }
         }
         Ok(_) => {}
         Err(e) => {
@@ -99,10 +128,24 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
     for event in rx {
         match event {
             Event::Stop => break,
-            Event::Rebuilt { batch, report } => {
-                warn(o, &report)?;
+            Event::Rebuilt {
+                batch,
+                report,
+                moved_to,
+            } => {
+                if report.warnings != last_warnings {
+                    warn(o, &report)?;
+                    last_warnings.clone_from(&report.warnings);
+                }
                 if !o.quiet {
                     writeln!(o.out, "{}", describe(&batch, &report))?;
+                }
+                if let Some(url) = moved_to {
+                    // Printed even with --quiet: the old address is no longer the site.
+                    writeln!(
+                        o.out,
+                        "base_url changed, so the preview moved: serving at {url}  (open pages follow; the old address redirects there)"
+                    )?;
                 }
                 if o.verbose {
                     super::print_stages(o.out, &report.stages)?;

@@ -53,7 +53,14 @@ enum Kind {
 
 fn write(site: &Site, sink: &dyn Sink, memo: Option<&mut FeedMemo>) -> Result<usize> {
     let limit = site.config.site.feed_limit.max(1);
-    let newest: Vec<&Post> = site.posts.iter().take(limit).collect();
+    // Drafts and future posts may be on a preview's pages, never in what readers'
+    // feed readers fetch.
+    let newest: Vec<&Post> = site
+        .posts
+        .iter()
+        .filter(|p| !p.unpublished())
+        .take(limit)
+        .collect();
     let base = &site.config.base;
     let title = &site.config.site.title;
     let mut feeds = vec![
@@ -74,8 +81,9 @@ fn write(site: &Site, sink: &dyn Sink, memo: Option<&mut FeedMemo>) -> Result<us
             let posts: Vec<&Post> = term
                 .posts
                 .iter()
-                .take(limit)
                 .map(|&i| &site.posts[i])
+                .filter(|p| !p.unpublished())
+                .take(limit)
                 .collect();
             let kind = Kind::Atom {
                 title: format!("{title} · {}: {}", tax.singular(), term.name),

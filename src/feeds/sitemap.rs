@@ -20,11 +20,12 @@ pub(super) fn sitemap(site: &Site) -> String {
     };
     let of = |path: &str| base.absolute(&base.join(path));
     let changed = |p: &Post| p.updated.unwrap_or(p.date).date_naive();
-    url(&of(""), site.posts.first().map(changed));
-    for p in &site.posts {
+    let posts = || site.posts.iter().filter(|p| !p.unpublished());
+    url(&of(""), posts().next().map(changed));
+    for p in posts() {
         url(&p.permalink, Some(changed(p)));
     }
-    for p in &site.pages {
+    for p in site.pages.iter().filter(|p| !p.draft) {
         url(&p.permalink, None);
     }
     url(&of("archive/"), None);

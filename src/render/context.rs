@@ -164,7 +164,7 @@ pub fn summary_key(site: &Site, post: &Post) -> u64 {
             .hash(&mut h);
     }
     (&post.title, &post.url, &post.permalink, &post.summary).hash(&mut h);
-    (post.has_more, post.word_count, post.draft).hash(&mut h);
+    (post.has_more, post.word_count, post.draft, post.future).hash(&mut h);
     post.image.as_ref().map(|i| (&i.url, &i.alt)).hash(&mut h);
     for list in [&post.tags, &post.categories] {
         list.len().hash(&mut h);
@@ -207,6 +207,7 @@ pub fn post_summary(site: &Site, post: &Post) -> Value {
         "word_count": post.word_count,
         "draft": post.draft,
         "image": image_value(site, post.image.as_ref()),
+        "future": post.future,
         "extra": post.extra,
     })
 }
@@ -281,6 +282,7 @@ pub fn page_value(site: &Site, page: &Page) -> Value {
         "date": date,
         "date_iso": date_iso,
         "date_display": date_display,
+        "draft": page.draft,
     })
 }
 

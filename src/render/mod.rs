@@ -4,6 +4,7 @@
 pub mod context;
 mod errors;
 mod load_errors;
+pub mod notice;
 pub mod pages;
 mod river;
 pub mod theme;

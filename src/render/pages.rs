@@ -323,7 +323,15 @@ fn render(
             })?;
             ctx.extend(globals.clone());
             ctx.insert("build_date", &build_date);
-            let html = r.render(template, &ctx)?;
+            let mut html = r.render(template, &ctx)?;
+            let notice = match job {
+                Job::Post(i) => super::notice::for_post(&site.posts[*i]),
+                Job::Page(i) => super::notice::for_page(&site.pages[*i]),
+                _ => None,
+            };
+            if let Some(n) = notice {
+                html = super::notice::insert(html, &n);
+            }
             sink.write(&path, html.as_bytes())?;
             Ok(fingerprint.map(|fp| (path, fp)))
         })

@@ -41,24 +41,62 @@ fn limits() -> tiny_http::Limits {
 /// What the workers share with the rebuild thread.
 pub struct Shared {
     pub output: PathBuf,
-    /// `/` or `/blog/`; changes when site.toml's base_url does.
-    pub base_path: RwLock<String>,
+    paths: RwLock<Paths>,
     pub hub: Arc<Hub>,
 }
 
+struct Paths {
+    /// `/` or `/blog/`; changes when site.toml's base_url does.
+    base: String,
+    /// Earlier base paths of this preview, newest first: tabs and bookmarks still
+    /// open there are sent to the same page under the new one.
+    earlier: Vec<String>,
+}
+
 impl Shared {
-    pub fn base_path(&self) -> String {
-        match self.base_path.read() {
-            Ok(b) => b.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
+    pub fn new(output: PathBuf, base_path: &str, hub: Arc<Hub>) -> Shared {
+        Shared {
+            output,
+            paths: RwLock::new(Paths {
+                base: base_path.to_string(),
+                earlier: Vec::new(),
+            }),
+            hub,
         }
     }
 
-    pub fn set_base_path(&self, path: &str) {
-        match self.base_path.write() {
-            Ok(mut b) => path.clone_into(&mut b),
-            Err(poisoned) => path.clone_into(&mut poisoned.into_inner()),
+    pub fn base_path(&self) -> String {
+        self.read(|p| p.base.clone())
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Paths) -> T) -> T {
+        match self.paths.read() {
+            Ok(p) => f(&p),
+            Err(poisoned) => f(&poisoned.into_inner()),
         }
+    }
+
+    /// Serve under `path` from now on; true when it differs from before.
+    pub fn set_base_path(&self, path: &str) -> bool {
+        let mut p = self.paths.write().unwrap_or_else(|e| e.into_inner());
+        if p.base == path {
+            return false;
+        }
+        let old = std::mem::replace(&mut p.base, path.to_string());
+        p.earlier.retain(|e| e != path && *e != old);
+        p.earlier.insert(0, old);
+        // A handful is plenty; the list must not grow with every edit of site.toml.
+        p.earlier.truncate(8);
+        true
+    }
+
+    /// Where a request under an earlier base path now lives.
+    fn moved(&self, url: &str) -> Option<String> {
+        self.read(|p| {
+            p.earlier
+                .iter()
+                .find_map(|old| resolve::moved(url, old, &p.base))
+        })
     }
 }
 
@@ -199,6 +237,14 @@ fn handle(request: Request, shared: &Shared) {
         .iter()
         .find(|h| h.field.equiv("Range"))
         .map(|h| h.value.as_str().to_string());
+    if let Some(to) = shared.moved(&url) {
+        // 307: the browser asks the new address the same way (an event stream too).
+        answer(
+            request,
+            with(text(307, &format!("See {to}\n")), "Location", &to),
+        );
+        return;
+    }
     let response = match resolve::route(&url, &base) {
         Route::Events => {
             shared.hub.subscribe(request.into_writer());
@@ -271,6 +317,23 @@ pub(super) fn with(response: Answer, name: &str, value: &str) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_earlier_base_path_leads_to_the_current_one() {
+        let shared = Shared::new(PathBuf::from("out"), "/blog/", Arc::new(Hub::default()));
+        assert!(!shared.set_base_path("/blog/"), "the same path is no move");
+        assert_eq!(shared.moved("/blog/posts/a/"), None);
+        assert!(shared.set_base_path("/class/"));
+        assert!(shared.set_base_path("/"));
+        assert_eq!(shared.base_path(), "/");
+        assert_eq!(shared.moved("/blog/posts/a/"), Some("/posts/a/".into()));
+        assert_eq!(shared.moved("/class/"), Some("/".into()));
+        assert_eq!(shared.moved("/posts/a/"), None);
+        // Back to where it started: that path is the site's again, not a redirect.
+        assert!(shared.set_base_path("/blog/"));
+        assert_eq!(shared.moved("/blog/posts/a/"), None);
+        assert_eq!(shared.moved("/posts/a/"), Some("/blog/posts/a/".into()));
+    }
 
     #[test]
     fn a_busy_default_port_moves_on_and_a_chosen_one_is_an_error() {

@@ -27,6 +27,9 @@ pub struct Report {
     pub base_path: String,
     pub stages: Vec<(&'static str, Duration)>,
     pub warnings: Vec<String>,
+    /// Drafts and future posts in the preview (marked on their pages), which `build`
+    /// leaves out.
+    pub unpublished: usize,
 }
 
 impl Report {
@@ -40,6 +43,7 @@ pub struct Live {
     root: PathBuf,
     /// `http://127.0.0.1:1111`: base_url for the preview is this plus site.toml's path.
     origin: String,
+    /// Drafts and future posts included (the default; `--no-drafts` turns it off).
     drafts: bool,
     builder: Builder,
     out: OutDir,
@@ -69,16 +73,18 @@ impl Live {
         let config = Config::load(&self.root)?;
         let base_path = config.base.path().to_string();
         let options = BuildOptions {
+            // The preview shows what the teacher is writing (marked), unless asked
+            // to show exactly what `build` will publish.
             load: LoadOptions {
                 drafts: self.drafts,
-                future: false,
+                future: self.drafts,
             },
             base_url: Some(format!("{}{}", self.origin, base_path)),
             output: Some(self.out.root.clone()),
         };
         let mut stages = Stages::default();
         let mut prepared = self.builder.prepare(&self.root, &options, &mut stages)?;
-        let warnings = std::mem::take(&mut prepared.warnings);
+        let mut warnings = std::mem::take(&mut prepared.warnings);
         let fresh = Memo::default();
         let previous = if all_pages { &fresh } else { &self.memo };
         let pending = Pending::default();
@@ -91,8 +97,15 @@ impl Live {
         let memo = written.memo.unwrap_or_default();
         let changed = self.out.apply(pending, &|p| memo.keeps(p))?;
         stages.lap("write changed files");
+        warnings.extend(crate::build::missing_targets(
+            &prepared.site,
+            &self.out.root,
+        ));
         self.builder.cache.finish_build();
         let pages_total = memo.pages.len();
+        let site = &prepared.site;
+        let unpublished = site.posts.iter().filter(|p| p.unpublished()).count()
+            + site.pages.iter().filter(|p| p.draft).count();
         self.memo = memo;
         Ok(Report {
             changed,
@@ -102,6 +115,7 @@ impl Live {
             base_path,
             stages: stages.list,
             warnings,
+            unpublished,
         })
     }
 }

@@ -49,6 +49,8 @@ pub enum Event {
     Rebuilt {
         batch: Batch,
         report: Report,
+        /// The preview's new address, when site.toml's base_url path changed.
+        moved_to: Option<String>,
     },
     Failed {
         batch: Batch,
@@ -106,17 +108,20 @@ pub fn start(options: &ServeOptions, events: Sender<Event>) -> Result<Server> {
     let hub = Arc::new(Hub::default());
     let first = live.rebuild(true).map_err(|e| e.to_string());
     let base_path = match &first {
-        Ok(report) => report.base_path.clone(),
+        Ok(report) => {
+            hub.set_warnings(&report.warnings);
+            report.base_path.clone()
+        }
         Err(e) => {
             hub.publish(&Notice::Failed(e.clone()));
             config.base.path().to_string()
         }
     };
-    let shared = Arc::new(http::Shared {
-        output: output.path().to_path_buf(),
-        base_path: std::sync::RwLock::new(base_path.clone()),
-        hub: hub.clone(),
-    });
+    let shared = Arc::new(http::Shared::new(
+        output.path().to_path_buf(),
+        &base_path,
+        hub.clone(),
+    ));
     let http = http::Http::start(listener, shared.clone())?;
     let watch_options = WatchOptions {
         force_poll: options.force_poll,
@@ -126,7 +131,10 @@ pub fn start(options: &ServeOptions, events: Sender<Event>) -> Result<Server> {
     let polling = watcher.polling;
     let rebuilder = std::thread::Builder::new()
         .name("staffroom-rebuild".into())
-        .spawn(move || rebuild_loop(live, &batches, &shared, &events))
+        .spawn({
+            let origin = origin.clone();
+            move || rebuild_loop(live, &batches, &shared, &events, &origin)
+        })
         .map_err(|e| Error::io("the rebuild thread", e))?;
     Ok(Server {
         url: format!("{origin}{base_path}"),
@@ -159,6 +167,7 @@ fn rebuild_loop(
     batches: &Receiver<Batch>,
     shared: &http::Shared,
     events: &Sender<Event>,
+    origin: &str,
 ) {
     loop {
         let mut batch = match batches.recv_timeout(HEARTBEAT) {
@@ -178,15 +187,27 @@ fn rebuild_loop(
         let was_failing = shared.hub.error().is_some();
         let event = match live.rebuild(all_pages) {
             Ok(report) => {
-                shared.set_base_path(&report.base_path);
-                if report.only_css() {
+                let moved = shared.set_base_path(&report.base_path);
+                let warned = shared.hub.set_warnings(&report.warnings);
+                if moved {
+                    // Open pages go to the same page at the new path; the old path
+                    // redirects there too.
+                    shared.hub.publish(&Notice::Moved(report.base_path.clone()));
+                } else if report.only_css() {
                     shared.hub.publish(&Notice::Css);
                 } else if !report.changed.is_empty() || was_failing {
                     // After a failure the pages show the error: reload them even when
                     // the fix put every file back as it was.
                     shared.hub.publish(&Notice::Reload);
+                } else if warned {
+                    shared.hub.publish(&Notice::Warnings);
                 }
-                Event::Rebuilt { batch, report }
+                let moved_to = moved.then(|| format!("{origin}{}", report.base_path));
+                Event::Rebuilt {
+                    batch,
+                    report,
+                    moved_to,
+                }
             }
             Err(error) => {
                 let error = error.to_string();

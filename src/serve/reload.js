@@ -32,32 +32,40 @@
     });
   }
 
+  // Every property that a page's stylesheet could set on these elements is set here,
+  // inline (which beats the page's rules): the page's `pre { background: white }`
+  // once left white text on white.
+  var BOX = "box-sizing:border-box;margin:0;padding:0;border:0;text-shadow:none;" +
+    "letter-spacing:normal;text-transform:none;text-align:left;";
+  var TEXT = "font:16px/1.5 system-ui,sans-serif;color:#fff;background:#2a1215;";
+  var CODE = "white-space:pre-wrap;word-break:break-word;overflow:visible;" +
+    "font:14px/1.5 ui-monospace,monospace;color:#fff;background:#2a1215;";
+
+  function element(tag, style, text) {
+    var el = document.createElement(tag);
+    el.style.cssText = BOX + style;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
   function showError(message) {
     if (!overlay) {
-      overlay = document.createElement("div");
+      overlay = element("div",
+        "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
+        "background:rgba(20,20,24,.92);color:#fff;font:16px/1.5 system-ui,sans-serif;");
       overlay.id = "staffroom-error";
       overlay.setAttribute("role", "alert");
-      overlay.style.cssText =
-        "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
-        "background:rgba(20,20,24,.92);color:#fff;padding:2rem;" +
-        "font:16px/1.5 system-ui,sans-serif;";
-      var box = document.createElement("div");
-      box.style.cssText =
-        "max-width:60rem;margin:0 auto;background:#2a1215;border-left:6px solid #ff6b6b;" +
-        "padding:1.25rem 1.5rem;border-radius:4px;";
-      var h = document.createElement("h2");
-      h.textContent = "staffroom could not rebuild the site";
-      h.style.cssText = "margin:0 0 .75rem;font-size:1.25rem;color:#ff9b9b;";
-      var pre = document.createElement("pre");
-      pre.style.cssText =
-        "white-space:pre-wrap;margin:0 0 1rem;font:14px/1.5 ui-monospace,monospace;color:#fff;";
-      var note = document.createElement("p");
-      note.textContent =
-        "The preview shows the last version that built. Fix the file and save it: this page reloads by itself.";
-      note.style.cssText = "margin:0;color:#ddd;";
-      box.appendChild(h);
-      box.appendChild(pre);
-      box.appendChild(note);
+      // Long messages scroll: the scrolling box must be reachable by keyboard.
+      overlay.tabIndex = 0;
+      var box = element("div",
+        "max-width:60rem;margin:0 auto;padding:1.25rem 1.5rem;border-left:6px solid #ff6b6b;" +
+        "border-radius:4px;" + TEXT);
+      box.appendChild(element("h2",
+        "margin:0 0 .75rem;font:700 1.25rem/1.3 system-ui,sans-serif;color:#ff9b9b;background:#2a1215;",
+        "staffroom could not rebuild the site"));
+      box.appendChild(element("pre", "margin:0 0 1rem;" + CODE));
+      box.appendChild(element("p", "color:#ddd;background:#2a1215;font:16px/1.5 system-ui,sans-serif;",
+        "The preview shows the last version that built. Fix the file and save it: this page reloads by itself."));
       overlay.appendChild(box);
     }
     overlay.querySelector("pre").textContent = message;
@@ -66,6 +74,69 @@
 
   function hideError() {
     if (overlay && overlay.parentNode) overlay.parentNode.removeChild(overlay);
+  }
+
+  // Warnings do not stop the build: a panel at the bottom, which the teacher may
+  // dismiss. Dismissed warnings stay hidden (this tab) until they change.
+  var panel = null;
+  var DISMISSED = "staffroom-dismissed-warnings";
+
+  function dismissed(key) {
+    try {
+      return window.sessionStorage.getItem(DISMISSED) === key;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function showWarnings(warnings) {
+    if (panel && panel.parentNode) panel.parentNode.removeChild(panel);
+    panel = null;
+    var key = JSON.stringify(warnings || []);
+    if (!warnings || !warnings.length || dismissed(key)) return;
+    panel = element("section",
+      "position:fixed;left:0;right:0;bottom:0;z-index:2147483646;max-height:40vh;overflow:auto;" +
+      "padding:1rem 1.5rem;border-top:4px solid #ffb000;font:16px/1.5 system-ui,sans-serif;" +
+      "color:#fff;background:#2b2200;");
+    panel.id = "staffroom-warnings";
+    panel.setAttribute("aria-labelledby", "staffroom-warnings-title");
+    panel.tabIndex = 0;
+    var head = element("h2",
+      "margin:0 0 .5rem;font:700 1.1rem/1.3 system-ui,sans-serif;color:#ffd36b;background:#2b2200;",
+      warnings.length === 1 ? "staffroom found a problem (the site was still built)"
+        : "staffroom found " + warnings.length + " problems (the site was still built)");
+    head.id = "staffroom-warnings-title";
+    panel.appendChild(head);
+    var list = element("ul", "margin:0 0 .75rem 1.25rem;list-style:disc;color:#fff;background:#2b2200;");
+    warnings.forEach(function (w) {
+      list.appendChild(element("li", "margin:0 0 .25rem;" + CODE.replace(/#2a1215/g, "#2b2200"), w));
+    });
+    panel.appendChild(list);
+    var close = element("button",
+      "padding:.35rem .9rem;border:2px solid #ffd36b;border-radius:4px;cursor:pointer;" +
+      "font:600 15px/1.4 system-ui,sans-serif;color:#2b2200;background:#ffd36b;",
+      "Dismiss");
+    close.type = "button";
+    close.onclick = function () {
+      try {
+        window.sessionStorage.setItem(DISMISSED, key);
+      } catch (e) {}
+      if (panel && panel.parentNode) panel.parentNode.removeChild(panel);
+      panel = null;
+    };
+    panel.appendChild(close);
+    document.body.appendChild(panel);
+  }
+
+  // site.toml's base_url changed: the same page under the new base path.
+  function moveTo(base) {
+    var old = new URL(me.src).pathname.replace(/__staffroom\/reload\.js$/, "");
+    var path = window.location.pathname;
+    if (path.indexOf(old) === 0) {
+      window.location.replace(base + path.slice(old.length) + window.location.search + window.location.hash);
+    } else {
+      reload();
+    }
   }
 
   function connect() {
@@ -80,12 +151,22 @@
       }
       if (d.error) showError(d.error);
       else hideError();
+      showWarnings(d.warnings);
     });
     source.addEventListener("reload", reload);
+    source.addEventListener("moved", function (e) {
+      source.close();
+      moveTo(JSON.parse(e.data).base);
+    });
     source.addEventListener("css", function (e) {
-      generation = String(JSON.parse(e.data).generation);
+      var d = JSON.parse(e.data);
+      generation = String(d.generation);
       hideError();
+      showWarnings(d.warnings);
       swapStyles();
+    });
+    source.addEventListener("warnings", function (e) {
+      showWarnings(JSON.parse(e.data).warnings);
     });
     source.addEventListener("build-error", function (e) {
       showError(JSON.parse(e.data).error);

@@ -1,6 +1,7 @@
 //! Live reload: a Server-Sent Events stream that tells open pages when the site was
-//! rebuilt (reload), when only stylesheets changed (swap them), and when a rebuild
-//! failed (show the error over the page). The script that listens is added to HTML
+//! rebuilt (reload), when only stylesheets changed (swap them), when it moved to
+//! another path (base_url changed: go there), when a rebuild failed (show the error
+//! over the page), and what the last good build warned about (a dismissable panel). The script that listens is added to HTML
 //! as the preview server sends it, so it never reaches `build` output.
 
 use std::io::Write;
@@ -22,12 +23,18 @@ pub enum Notice {
     Css,
     /// The rebuild failed; the message names the file and line.
     Failed(String),
+    /// The site is now served under this base path (site.toml's base_url changed).
+    Moved(String),
+    /// The same pages, other warnings (`set_warnings` holds them).
+    Warnings,
 }
 
 struct State {
     /// Counts rebuilds that changed the output; pages carry the one they were read at.
     generation: u64,
     error: Option<String>,
+    /// What the last good build warned about, each naming file and line.
+    warnings: Vec<String>,
 }
 
 type Client = Box<dyn Write + Send>;
@@ -51,6 +58,7 @@ impl Default for Hub {
             state: Mutex::new(State {
                 generation: 0,
                 error: None,
+                warnings: Vec::new(),
             }),
             clients: Mutex::new(Vec::new()),
         }
@@ -66,6 +74,15 @@ impl Hub {
         lock(&self.state).error.clone()
     }
 
+    /// Record the last good build's warnings; true when they differ from before.
+    /// Told to pages with the next notice.
+    pub fn set_warnings(&self, warnings: &[String]) -> bool {
+        let mut s = lock(&self.state);
+        let differ = s.warnings != warnings;
+        s.warnings = warnings.to_vec();
+        differ
+    }
+
     pub fn clients(&self) -> usize {
         lock(&self.clients).len()
     }
@@ -78,6 +95,7 @@ impl Hub {
                 "instance": self.instance,
                 "generation": s.generation,
                 "error": s.error,
+                "warnings": s.warnings,
             })
         };
         // `Connection: close` and no length: the body is the stream, until either side
@@ -102,18 +120,29 @@ impl Hub {
         let message = {
             let mut s = lock(&self.state);
             match notice {
-                Notice::Reload | Notice::Css => {
+                Notice::Reload | Notice::Css | Notice::Moved(_) => {
                     s.generation += 1;
                     s.error = None;
                 }
                 Notice::Failed(e) => s.error = Some(e.clone()),
+                Notice::Warnings => {}
             }
-            let data = json!({ "generation": s.generation, "error": s.error }).to_string();
-            match notice {
-                Notice::Reload => event("reload", &data),
-                Notice::Css => event("css", &data),
-                Notice::Failed(_) => event("build-error", &data),
+            let mut data = json!({
+                "generation": s.generation,
+                "error": s.error,
+                "warnings": s.warnings,
+            });
+            if let Notice::Moved(base) = notice {
+                data["base"] = json!(base);
             }
+            let name = match notice {
+                Notice::Reload => "reload",
+                Notice::Css => "css",
+                Notice::Failed(_) => "build-error",
+                Notice::Moved(_) => "moved",
+                Notice::Warnings => "warnings",
+            };
+            event(name, &data.to_string())
         };
         self.broadcast(&message);
     }
@@ -216,11 +245,15 @@ mod tests {
         );
         assert!(hello.contains(r#""generation":0"#), "{hello}");
         assert!(
-            text.contains("event: reload\ndata: {\"error\":null,\"generation\":1}\n\n"),
+            text.contains(
+                "event: reload\ndata: {\"error\":null,\"generation\":1,\"warnings\":[]}\n\n"
+            ),
             "{text}"
         );
         assert!(
-            text.contains("event: css\ndata: {\"error\":null,\"generation\":2}\n\n"),
+            text.contains(
+                "event: css\ndata: {\"error\":null,\"generation\":2,\"warnings\":[]}\n\n"
+            ),
             "{text}"
         );
         assert_eq!(hub.generation(), 2);

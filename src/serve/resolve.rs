@@ -75,6 +75,26 @@ pub fn route(raw_url: &str, base_path: &str) -> Route {
     }
 }
 
+/// The address under base path `new` of a request under the earlier base path `old`,
+/// or None when the request is not under `old`, or is the new site's own (under
+/// `new`, and `new` is the more specific path).
+pub fn moved(raw_url: &str, old: &str, new: &str) -> Option<String> {
+    if old == new {
+        return None;
+    }
+    let url = strip_origin(raw_url);
+    let (path, query) = url.find('?').map_or((url, ""), |i| url.split_at(i));
+    let rest = match path.strip_prefix(old) {
+        Some(rest) => rest,
+        None if path == old.trim_end_matches('/') => "",
+        None => return None,
+    };
+    if new.len() > old.len() && path.starts_with(new) {
+        return None;
+    }
+    Some(format!("{new}{rest}{query}"))
+}
+
 /// Browsers send `/path`, but HTTP also allows `http://host/path`.
 fn strip_origin(url: &str) -> &str {
     for scheme in ["http://", "https://"] {
@@ -108,6 +128,22 @@ mod tests {
             rel: rel.into(),
             slash,
         }
+    }
+
+    #[test]
+    fn a_moved_base_sends_old_addresses_to_the_same_page() {
+        assert_eq!(
+            moved("/blog/posts/a/?x=1", "/blog/", "/class/"),
+            Some("/class/posts/a/?x=1".into())
+        );
+        assert_eq!(moved("/blog", "/blog/", "/"), Some("/".into()));
+        assert_eq!(
+            moved("/posts/a/", "/", "/blog/"),
+            Some("/blog/posts/a/".into())
+        );
+        assert_eq!(moved("/blog/posts/a/", "/", "/blog/"), None);
+        assert_eq!(moved("/other/", "/blog/", "/"), None);
+        assert_eq!(moved("/blogger/", "/blog/", "/"), None);
     }
 
     #[test]

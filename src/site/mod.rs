@@ -2,6 +2,7 @@
 //! the taxonomies, and the aliases. Built once per build and passed by reference.
 
 pub mod lead_image;
+mod local;
 pub mod taxonomy;
 pub mod urls;
 
@@ -19,6 +20,7 @@ use crate::content::markdown::{self, Heading, LinkContext};
 use crate::content::{self, Cache, Kind, Source, cache};
 use crate::error::{Error, Location, Result, line_col};
 pub use lead_image::Image;
+pub use local::LocalLink;
 pub use taxonomy::{Taxonomy, Term, TermRef};
 
 /// What a build includes.
@@ -53,9 +55,14 @@ pub struct Post {
     pub toc: Arc<[Heading]>,
     pub word_count: usize,
     pub draft: bool,
+    /// Dated after the build: shown only when the build asked for such posts
+    /// (`serve`, `build --future`), and never in feeds or the sitemap.
+    pub future: bool,
     pub extra: Map<String, Value>,
     /// Links to other sites, for Webmentions.
     pub outbound: Arc<[String]>,
+    /// Links and images to files of this site, with where they are in the source.
+    pub local: Arc<[LocalLink]>,
     /// Old URLs (site paths) that redirect here.
     pub aliases: Vec<String>,
     /// Bundle files: (absolute source, site path of the copy).
@@ -67,6 +74,12 @@ pub struct Post {
 impl Post {
     pub fn reading_time(&self) -> usize {
         self.word_count.div_ceil(200).max(1)
+    }
+
+    /// A draft or a post dated in the future: on preview pages, marked, but never
+    /// announced to readers (feeds, sitemap).
+    pub fn unpublished(&self) -> bool {
+        self.draft || self.future
     }
 }
 
@@ -82,11 +95,21 @@ pub struct Page {
     pub description: Arc<str>,
     pub content: Arc<str>,
     pub menu: bool,
+    pub draft: bool,
+    pub local: Arc<[LocalLink]>,
     pub extra: Map<String, Value>,
     pub aliases: Vec<String>,
     pub assets: Vec<(PathBuf, String)>,
     /// The lead image, for link previews.
     pub image: Option<Image>,
+}
+
+/// Why a build left a file out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeftOut {
+    Draft,
+    /// Dated after the build (the post's date).
+    Future(DateTime<FixedOffset>),
 }
 
 pub struct Site {
@@ -96,6 +119,9 @@ pub struct Site {
     pub pages: Vec<Page>,
     pub tags: Taxonomy,
     pub categories: Taxonomy,
+    /// Files this build did not publish, and why, in the order of their paths: the
+    /// build's summary names them so a new post never vanishes without a word.
+    pub left_out: Vec<(PathBuf, LeftOut)>,
 }
 
 /// A source with its URL decided, waiting for its Markdown to be rendered.
@@ -103,6 +129,13 @@ struct Placed {
     source: Source,
     path: String,
     url: String,
+    future: bool,
+}
+
+/// What `place` decided for one file.
+enum Placing {
+    In(Placed),
+    Out(PathBuf, LeftOut),
 }
 
 impl Site {
@@ -127,19 +160,23 @@ impl Site {
         // Which files are published and where: decided for each file in parallel
         // (slugs are not free), then claimed in order, so clashes name the same file
         // first on every build.
-        let decided: Vec<Result<Option<Placed>>> = sources
+        let decided: Vec<Result<Placing>> = sources
             .into_par_iter()
             .map(|source| place(&config, source, options, now))
             .collect();
         let mut errors = Vec::new();
         let mut claims = urls::Claims::default();
         let mut placed = Vec::new();
+        let mut left_out = Vec::new();
         let mut link_map: FastMap<PathBuf, String> =
             FastMap::with_capacity_and_hasher(decided.len(), Default::default());
         for d in decided {
             let p = match d {
-                Ok(Some(p)) => p,
-                Ok(None) => continue,
+                Ok(Placing::In(p)) => p,
+                Ok(Placing::Out(file, why)) => {
+                    left_out.push((file, why));
+                    continue;
+                }
                 Err(e) => {
                     errors.push(e);
                     continue;
@@ -209,12 +246,14 @@ impl Site {
         pages.sort_by(|a, b| a.path.cmp(&b.path));
         let tags = Taxonomy::build("tags", &config, &mut posts)?;
         let categories = Taxonomy::build("categories", &config, &mut posts)?;
+        left_out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Site {
             config,
             posts,
             pages,
             tags,
             categories,
+            left_out,
         })
     }
 
@@ -263,14 +302,14 @@ impl Tools<'_> {
     }
 }
 
-/// Where a file is published, or None when this build leaves it out (a draft, a
-/// post dated in the future).
+/// Where a file is published, or why this build leaves it out (a draft, a post
+/// dated in the future).
 fn place(
     config: &Config,
     source: Source,
     options: &LoadOptions,
     now: DateTime<Utc>,
-) -> Result<Option<Placed>> {
+) -> Result<Placing> {
     let front = &source.text.front;
     if source.kind == Kind::Post && front.date.is_none() {
         return Err(
@@ -282,15 +321,23 @@ fn place(
         );
     }
     if front.draft && !options.drafts {
-        return Ok(None);
+        return Ok(Placing::Out(source.path, LeftOut::Draft));
     }
-    let in_future = front.date.is_some_and(|d| d.with_timezone(&Utc) > now);
-    if source.kind == Kind::Post && in_future && !options.future {
-        return Ok(None);
+    let future = match front.date {
+        Some(d) if source.kind == Kind::Post && d.with_timezone(&Utc) > now => Some(d),
+        _ => None,
+    };
+    if let Some(date) = future.filter(|_| !options.future) {
+        return Ok(Placing::Out(source.path, LeftOut::Future(date)));
     }
     let path = urls::site_path(&source)?;
     let url = config.base.join(&path);
-    Ok(Some(Placed { source, path, url }))
+    Ok(Placing::In(Placed {
+        source,
+        path,
+        url,
+        future: future.is_some(),
+    }))
 }
 
 fn render_one(
@@ -299,7 +346,12 @@ fn render_one(
     link_map: &FastMap<PathBuf, String>,
     tools: &Tools,
 ) -> Result<Rendered> {
-    let Placed { source, path, url } = placed;
+    let Placed {
+        source,
+        path,
+        url,
+        future,
+    } = placed;
     let links = LinkContext {
         base_path: config.base.path(),
         page_url: &url,
@@ -323,6 +375,10 @@ fn render_one(
     // settled here, once, with the Markdown.
     let make = || {
         let mut md = markdown::render(body, &links, tools.hl)?;
+        // Placed once, with the Markdown: the cache key covers the whole file.
+        let mut local = md.local.to_vec();
+        local::locate(body, source.text.body_line, &mut local);
+        md.local = local.into();
         if let Some(s) = &fm.summary {
             let mut html = String::from("<p>");
             let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, s.trim());
@@ -385,6 +441,7 @@ fn render_one(
         )?),
         None => None,
     };
+    let local = md.local.clone();
     Ok(match source.kind {
         Kind::Post => Rendered::Post(Box::new(Post {
             source: source.path,
@@ -404,8 +461,10 @@ fn render_one(
             toc: md.toc,
             word_count: md.word_count,
             draft: fm.draft,
+            future,
             extra: fm.extra.clone(),
             outbound: md.outbound,
+            local,
             aliases,
             assets,
             image,
@@ -421,6 +480,8 @@ fn render_one(
             description: md.description,
             content: md.html,
             menu: fm.menu,
+            draft: fm.draft,
+            local,
             extra: fm.extra.clone(),
             aliases,
             assets,

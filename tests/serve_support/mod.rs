@@ -2,6 +2,8 @@
 //! binary running on it, an HTTP client, and a reader for its event stream.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod browser;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};

@@ -17,6 +17,14 @@ pub struct LinkContext<'a> {
     pub pages: &'a crate::content::cache::FastMap<PathBuf, String>,
 }
 
+/// What the links of one file told on the way through.
+#[derive(Default)]
+pub(super) struct Found {
+    pub broken: Vec<BrokenLink>,
+    pub outbound: Vec<String>,
+    pub local: Vec<LocalRef>,
+}
+
 /// A link to a Markdown file that does not exist (or is not published).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BrokenLink {
@@ -26,13 +34,47 @@ pub struct BrokenLink {
     pub message: String,
 }
 
+/// A link or image to a file of this site, as the page will have it: whether that
+/// file exists is known only once the site is written (`check::targets`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LocalRef {
+    /// Byte offset in the body.
+    pub offset: usize,
+    /// 1-based line and column in the whole file, front matter counted (0 until the
+    /// site stage, which knows where the body starts, fills them in).
+    pub line: usize,
+    pub column: usize,
+    pub image: bool,
+    /// Root-relative, as written into the HTML: `/blog/images/a.png#x`.
+    pub url: String,
+    /// As the teacher wrote it.
+    pub written: String,
+}
+
+fn note_local(dest: &str, written: &str, image: bool, offset: usize, local: &mut Vec<LocalRef>) {
+    if dest.starts_with('/') && !dest.starts_with("//") {
+        local.push(LocalRef {
+            offset,
+            line: 0,
+            column: 0,
+            image,
+            url: dest.to_string(),
+            written: written.to_string(),
+        });
+    }
+}
+
 pub(super) fn rewrite_link_event<'a>(
     event: Event<'a>,
     links: &LinkContext,
     offset: usize,
-    broken: &mut Vec<BrokenLink>,
-    outbound: &mut Vec<String>,
+    found: &mut Found,
 ) -> Event<'a> {
+    let Found {
+        broken,
+        outbound,
+        local,
+    } = found;
     match event {
         Event::Start(Tag::Link {
             link_type,
@@ -41,6 +83,7 @@ pub(super) fn rewrite_link_event<'a>(
             id,
         }) => {
             let dest = resolve(&dest_url, links, offset, broken, outbound);
+            note_local(&dest, &dest_url, false, offset, local);
             Event::Start(Tag::Link {
                 link_type,
                 dest_url: dest,
@@ -55,6 +98,7 @@ pub(super) fn rewrite_link_event<'a>(
             id,
         }) => {
             let dest = resolve(&dest_url, links, offset, broken, &mut Vec::new());
+            note_local(&dest, &dest_url, true, offset, local);
             Event::Start(Tag::Image {
                 link_type,
                 dest_url: dest,

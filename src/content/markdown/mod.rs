@@ -17,8 +17,8 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Tag, TagEnd};
 
 use super::highlight::Highlighter;
 pub use headings::Heading;
-use links::rewrite_link_event;
-pub use links::{BrokenLink, LinkContext, normalize};
+pub use links::{BrokenLink, LinkContext, LocalRef, normalize};
+use links::{Found, rewrite_link_event};
 use summary::{Recorder, Words};
 
 /// A file's Markdown, rendered. Its parts are shared, not copied: `serve` keeps it
@@ -36,6 +36,8 @@ pub struct Rendered {
     pub word_count: usize,
     /// Absolute http(s) links to other sites, for Webmentions.
     pub outbound: Arc<[String]>,
+    /// Links and images to this site's own files, in the order written.
+    pub local: Arc<[LocalRef]>,
 }
 
 /// How long a meta description may be, in characters.
@@ -89,8 +91,7 @@ pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rende
         pending: VecDeque::new(),
         links,
         hl,
-        broken: Vec::new(),
-        outbound: Vec::new(),
+        found: Found::default(),
         toc: Vec::new(),
         ids: headings::Ids::default(),
         words: Words::default(),
@@ -103,8 +104,11 @@ pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rende
     let written = pulldown_cmark::html::write_html_fmt(Capped(&mut html), t.by_ref());
     let Transform {
         events,
-        broken,
-        mut outbound,
+        found: Found {
+            broken,
+            mut outbound,
+            local,
+        },
         toc,
         words,
         summary,
@@ -135,6 +139,7 @@ pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rende
         toc: toc.into(),
         word_count: words.count(),
         outbound: outbound.into(),
+        local: local.into(),
     })
 }
 
@@ -165,8 +170,7 @@ struct Transform<'a, 'c, I> {
     pending: VecDeque<Event<'a>>,
     links: &'c LinkContext<'c>,
     hl: &'c Highlighter,
-    broken: Vec<BrokenLink>,
-    outbound: Vec<String>,
+    found: Found,
     toc: Vec<Heading>,
     ids: headings::Ids,
     words: Words,
@@ -196,7 +200,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Transform<'a, '_, I> {
     }
 
     fn link(&mut self, e: Event<'a>, at: usize) -> Event<'a> {
-        rewrite_link_event(e, self.links, at, &mut self.broken, &mut self.outbound)
+        rewrite_link_event(e, self.links, at, &mut self.found)
     }
 
     fn step(&mut self, event: Event<'a>, range: Range<usize>) {

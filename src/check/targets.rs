@@ -1,0 +1,85 @@
+//! Links and images in the teacher's Markdown that point to a file the site does not
+//! have. Found here once, from the links the Markdown stage recorded with their
+//! place in the file, and used by `build` and `serve` (as warnings) and by `check`
+//! (as errors): each names the file, line and column the teacher typed.
+
+use std::path::Path;
+
+use crate::error::Location;
+use crate::site::{LocalLink, Site};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub location: Location,
+    pub image: bool,
+    /// As in the page (root-relative).
+    pub url: String,
+    /// As the teacher wrote it.
+    pub written: String,
+    /// The output page it is on: `posts/x/index.html`.
+    pub page: String,
+    /// Why it does not resolve, when not simply absent ("climbs above ...").
+    reason: Option<String>,
+}
+
+impl Missing {
+    /// What is wrong and what to do, without the location.
+    pub fn message(&self) -> String {
+        let shown = if self.written == self.url {
+            format!("`{}`", self.written)
+        } else {
+            format!("`{}` ({})", self.written, self.url)
+        };
+        match (&self.reason, self.image) {
+            (Some(why), true) => format!("the image {shown} {why}"),
+            (Some(why), false) => format!("the link {shown} {why}"),
+            (None, true) => format!(
+                "the image {shown} does not exist in the site; check the file name, and put the image in static/ (static/images/a.jpg is /images/a.jpg) or in the post's folder"
+            ),
+            (None, false) => format!(
+                "the link {shown} points to a page or file that does not exist; check the address (a post is at /posts/SLUG/) or link to its file, e.g. [see](other-post.md)"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message())
+    }
+}
+
+/// Every link and image in the site's Markdown whose target is not in `public` (the
+/// folder the site was just written to).
+pub fn missing_in_content(site: &Site, public: &Path) -> Vec<Missing> {
+    let sources = site
+        .posts
+        .iter()
+        .map(|p| (&p.source, &p.path, &p.local))
+        .chain(site.pages.iter().map(|p| (&p.source, &p.path, &p.local)));
+    let base = site.config.base.path();
+    let mut missing = Vec::new();
+    for (source, path, local) in sources {
+        let page = format!("{path}index.html");
+        for link in local.iter() {
+            let reason = match super::resolve(public, base, &page, &link.url) {
+                Ok(l) if l.file.is_file() => continue,
+                Ok(_) => None,
+                Err(why) => Some(why),
+            };
+            missing.push(found(source, &page, link, reason));
+        }
+    }
+    missing
+}
+
+fn found(source: &Path, page: &str, link: &LocalLink, reason: Option<String>) -> Missing {
+    Missing {
+        location: Location::line(source, link.line).with_column(Some(link.column)),
+        image: link.image,
+        url: link.url.clone(),
+        written: link.written.clone(),
+        page: page.to_string(),
+        reason,
+    }
+}
