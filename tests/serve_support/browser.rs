@@ -36,6 +36,11 @@ pub struct Browser {
 
 impl Browser {
     pub fn start() -> Browser {
+        Browser::start_sized(1000, 700)
+    }
+
+    /// A browser window of `width` x `height` CSS pixels.
+    pub fn start_sized(width: u32, height: u32) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -62,7 +67,7 @@ impl Browser {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--window-size=1000,700",
+            &format!("--window-size={width},{height}"),
             &format!("--user-data-dir={}", profile.path().display()),
         ];
         let caps = json!({ "capabilities": { "alwaysMatch": {
@@ -136,6 +141,12 @@ impl Browser {
             "Emulation.setEmulatedMedia",
             json!({ "features": features }),
         );
+    }
+
+    /// Resize the window, as a phone or a desktop would show the page.
+    pub fn resize(&self, width: u32, height: u32) {
+        let rect = json!({ "width": width, "height": height });
+        self.call("POST", &self.session("/window/rect"), Some(rect));
     }
 
     /// The size of the page's window in CSS pixels; `mobile` for a phone.
