@@ -117,7 +117,8 @@ fn check_reports_broken_link_missing_image_and_anchor_by_file() {
     );
     let run = site.run(&["check"]);
     assert_eq!(run.code(), 1, "{}", run.stdout());
-    let out = run.stdout();
+    // Windows names files with backslashes.
+    let out = run.stdout().replace('\\', "/");
     let section = |file: &str| {
         let start = out
             .find(file)
@@ -216,7 +217,7 @@ fn the_pages_workflow_is_valid_for_github() {
         assert_eq!(build[i]["with"]["path"].as_str(), Some(".staffroom/"));
         assert_eq!(
             build[i]["with"]["key"].as_str(),
-            Some("staffroom-fetch-${{ github.run_id }}")
+            Some("staffroom-fetch-${{ github.run_id }}-${{ github.run_attempt }}")
         );
     }
     assert_eq!(
