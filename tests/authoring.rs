@@ -252,6 +252,11 @@ fn the_pages_workflow_is_valid_for_github() {
     assert!(built < check && check < upload);
     assert!(run(&build[enabled]).contains("Source to GitHub Actions"));
     assert!(run(&build[built]).contains("--base-url"));
+    // The upload leaves out dot files unless told: /.well-known/ must be published.
+    assert_eq!(
+        build[upload]["with"]["include-hidden-files"].as_bool(),
+        Some(true)
+    );
 
     lint(&workflow);
 }
