@@ -193,11 +193,20 @@ mod tests {
             err.contains("network.toml: another staffroom command"),
             "{err}"
         );
-        assert!(err.contains(&me) && err.contains("hint:"), "{err}");
+        // Windows' locks are mandatory: the holder's id cannot be read while it holds
+        // the lock, and the message goes without it.
+        assert!(err.contains(&me) || cfg!(windows), "{err}");
+        assert!(err.contains("hint:"), "{err}");
         assert_eq!(heard.len(), 1, "{heard:?}");
         assert!(heard[0].starts_with("Waiting for another staffroom command"));
         drop(first);
-        assert!(!path.exists(), "the lock file outlived its lock");
+        // Only Unix can tell that a lock file is still the one at its path (see
+        // still_there), so elsewhere it stays, ignored, for the next holder.
+        assert_eq!(
+            path.exists(),
+            !cfg!(unix),
+            "the lock file outlived its lock"
+        );
         let again = acquire(&path, &guarded, SHORT, &mut |_| {}).unwrap();
         assert!(path.exists());
         drop(again);
@@ -222,6 +231,6 @@ mod tests {
         std::fs::write(&path, "999999").unwrap();
         let lock = acquire(&path, dir.path(), SHORT, &mut |_| {}).unwrap();
         drop(lock);
-        assert!(!path.exists());
+        assert_eq!(path.exists(), !cfg!(unix));
     }
 }

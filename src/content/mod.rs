@@ -254,11 +254,15 @@ mod tests {
         write("one");
         assert_eq!(load(dir.path(), &cache).unwrap()[0].text.body, "one\n");
         cache.finish_build();
-        let stamp = cache::file_stamp(&std::fs::metadata(&file).unwrap()).unwrap();
-        assert!(
-            cache.digest_if_unchanged(&file, stamp).is_some(),
-            "an old, untouched file is known"
-        );
+        let stamp = cache::file_stamp(&std::fs::metadata(&file).unwrap());
+        if cfg!(unix) {
+            assert!(
+                cache.digest_if_unchanged(&file, stamp.unwrap()).is_some(),
+                "an old, untouched file is known"
+            );
+        } else {
+            assert_eq!(stamp, None, "elsewhere every file is read again");
+        }
         // Same size, same modification time: only the change time tells.
         std::thread::sleep(std::time::Duration::from_millis(20));
         write("two");
@@ -286,7 +290,13 @@ mod tests {
         find_markdown(&site, &base, Kind::Post, &mut found).unwrap();
         let rel: Vec<_> = found
             .iter()
-            .map(|(p, _)| p.strip_prefix(&base).unwrap().to_str().unwrap())
+            .map(|(p, _)| {
+                p.strip_prefix(&base)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .replace('\\', "/")
+            })
             .collect();
         assert_eq!(
             rel,

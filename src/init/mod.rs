@@ -28,11 +28,24 @@ pub fn starter_files(today: NaiveDate) -> Vec<(&'static str, String)> {
         ("static/images/.keep", String::new()),
         ("data/network/.keep", String::new()),
         (".gitignore", GITIGNORE.to_string()),
-        (
-            WORKFLOW_PATH,
-            WORKFLOW.replace("{version}", env!("CARGO_PKG_VERSION")),
-        ),
+        (WORKFLOW_PATH, workflow()),
     ]
+}
+
+/// The Pages workflow, installing this very version of staffroom with the GitHub
+/// Action at the root of staffroom's own repository.
+fn workflow() -> String {
+    WORKFLOW
+        .replace("{action}", action_repository())
+        .replace("{version}", env!("CARGO_PKG_VERSION"))
+}
+
+/// `owner/name` of staffroom's repository, as `uses:` wants it.
+fn action_repository() -> &'static str {
+    let url = env!("CARGO_PKG_REPOSITORY");
+    url.strip_prefix("https://github.com/")
+        .unwrap_or(url)
+        .trim_end_matches('/')
 }
 
 /// Create a new site in `dir`. A folder with files in it is refused unless `force`,
@@ -121,6 +134,18 @@ fn file_slug(title: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_workflow_installs_this_version_with_staffrooms_own_action() {
+        let text = workflow();
+        let version = env!("CARGO_PKG_VERSION");
+        assert!(
+            text.contains(&format!("uses: staffroom-ssg/staffroom@v{version}\n")),
+            "{text}"
+        );
+        assert!(text.contains(&format!("version: \"{version}\"")), "{text}");
+        assert!(!text.contains("{version}") && !text.contains("{action}"));
+    }
 
     #[test]
     fn new_post_is_a_dated_draft_and_never_overwrites() {

@@ -8,7 +8,10 @@ use crate::render::pages::Sink;
 use crate::render::theme::Origin;
 
 mod guard;
+mod leftovers;
 pub use guard::refuse_site_folders;
+pub use leftovers::left_by_dead_process;
+use leftovers::{recover, remove_abandoned_temp_files};
 
 pub struct Staging {
     dir: tempfile::TempDir,
@@ -52,6 +55,8 @@ impl Staging {
 
     /// Swap the staged site in. On Linux the two folders trade places in one atomic
     /// step, so a reader or a crash sees the old site or the new one, never neither.
+    /// Elsewhere (or on a file system without the exchange) the old site is moved
+    /// aside first, and a build killed between the two moves is undone by the next.
     pub fn commit(self, output: &Path) -> Result<()> {
         let staged = self.dir.keep();
         if output.exists() && exchange(&staged, output).is_ok() {
@@ -59,27 +64,33 @@ impl Staging {
             let _ = std::fs::remove_dir_all(&staged);
             return Ok(());
         }
-        let parent = parent_dir(output);
-        let old = if output.exists() {
-            let aside = parent.join(format!(".{}.old-{}", file_name(output), std::process::id()));
-            let _ = std::fs::remove_dir_all(&aside);
-            std::fs::rename(output, &aside).map_err(|e| Error::io(output, e))?;
-            Some(aside)
-        } else {
-            None
-        };
-        if let Err(e) = std::fs::rename(&staged, output) {
-            if let Some(aside) = &old {
-                let _ = std::fs::rename(aside, output);
-            }
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(Error::io(output, e));
-        }
-        if let Some(aside) = old {
-            let _ = std::fs::remove_dir_all(aside);
-        }
-        Ok(())
+        swap_by_renames(&staged, output)
     }
+}
+
+/// Move `output` aside, `staged` into its place, then remove the old site; if the
+/// second move fails, the old site goes back.
+fn swap_by_renames(staged: &Path, output: &Path) -> Result<()> {
+    let parent = parent_dir(output);
+    let old = if output.exists() {
+        let aside = parent.join(format!(".{}.old-{}", file_name(output), std::process::id()));
+        let _ = std::fs::remove_dir_all(&aside);
+        std::fs::rename(output, &aside).map_err(|e| Error::io(output, e))?;
+        Some(aside)
+    } else {
+        None
+    };
+    if let Err(e) = std::fs::rename(staged, output) {
+        if let Some(aside) = &old {
+            let _ = std::fs::rename(aside, output);
+        }
+        let _ = std::fs::remove_dir_all(staged);
+        return Err(Error::io(output, e));
+    }
+    if let Some(aside) = old {
+        let _ = std::fs::remove_dir_all(aside);
+    }
+    Ok(())
 }
 
 #[cfg(target_os = "linux")]
@@ -97,55 +108,6 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// Whether `name` (`PREFIX<pid>-…`) was made by a process that no longer runs, so
-/// nobody will finish or remove it. Unknown (other systems, no id) counts as alive.
-pub fn left_by_dead_process(name: &str, prefix: &str) -> bool {
-    let Some(pid) = name
-        .strip_prefix(prefix)
-        .and_then(|rest| rest.split('-').next())
-        .and_then(|pid| pid.parse::<u32>().ok())
-    else {
-        return false;
-    };
-    cfg!(target_os = "linux")
-        && pid != std::process::id()
-        && !Path::new(&format!("/proc/{pid}")).exists()
-}
-
-/// A build killed mid-way leaves its staging folder behind, and one killed between
-/// the two renames of the fallback swap leaves the old site aside with no output.
-/// Put the old site back, and clear staging folders whose build is gone (or, where
-/// that cannot be told, that nobody has touched for an hour).
-fn recover(output: &Path) {
-    let parent = parent_dir(output);
-    let name = file_name(output);
-    let Ok(entries) = std::fs::read_dir(&parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let n = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path();
-        if n.starts_with(&format!(".{name}.old-")) {
-            if !output.exists() {
-                let _ = std::fs::rename(&path, output);
-            } else {
-                let _ = std::fs::remove_dir_all(&path);
-            }
-        } else if n.starts_with(&format!(".{name}.staffroom-")) {
-            let stale = left_by_dead_process(&n, &format!(".{name}.staffroom-"))
-                || entry
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age.as_secs() > 3600);
-            if stale {
-                let _ = std::fs::remove_dir_all(&path);
-            }
-        }
-    }
 }
 
 impl Sink for Staging {
@@ -174,20 +136,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 const TEMP_PREFIX: &str = ".staffroom-";
-
-/// A process killed between creating its temporary file and renaming it leaves the
-/// file behind, in folders (data/network/, the site) that the teacher commits.
-fn remove_abandoned_temp_files(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if left_by_dead_process(&name, TEMP_PREFIX) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
 
 /// Write a file so that a reader sees the old or the new version, never half of one:
 /// a temporary file beside it, then a rename. `durable` also waits for the disk, which
@@ -306,30 +254,39 @@ mod tests {
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"two");
     }
 
+    /// The swap macOS and Windows use (and Linux, where the file system has no
+    /// exchange), called directly so that it is tested on every system.
     #[test]
-    fn staging_left_by_a_killed_build_is_cleared() {
+    fn the_swap_by_renames_replaces_the_site_or_leaves_it_as_it_was() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        // Above any pid_max, so no process can own it.
-        let dead = tmp.path().join(".public.staffroom-999999999-abc");
-        let alive = tmp
-            .path()
-            .join(format!(".public.staffroom-{}-abc", std::process::id()));
-        std::fs::create_dir_all(&dead).unwrap();
-        std::fs::create_dir_all(&alive).unwrap();
-        let _ = Staging::new(&out).unwrap();
-        assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
-        assert!(alive.exists());
-    }
+        let staged = tmp.path().join("staged");
+        for (dir, text) in [(&out, "old"), (&staged, "new")] {
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::write(dir.join("index.html"), text).unwrap();
+        }
+        swap_by_renames(&staged, &out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "new"
+        );
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1, "nothing left beside it: {left:?}");
 
-    #[test]
-    fn a_write_clears_temporary_files_of_killed_writers() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dead = tmp.path().join(".staffroom-999999999-x");
-        std::fs::write(&dead, "half").unwrap();
-        write_atomically(&tmp.path().join("a.json"), b"{}", false).unwrap();
-        assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
-        assert_eq!(std::fs::read(tmp.path().join("a.json")).unwrap(), b"{}");
+        // The staged site is gone (as if removed under the build): the old one stays.
+        let err = swap_by_renames(&staged, &out).unwrap_err().to_string();
+        assert!(err.contains("public"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+
+        // A first build: there is no old site to move aside.
+        std::fs::remove_dir_all(&out).unwrap();
+        std::fs::create_dir_all(&staged).unwrap();
+        swap_by_renames(&staged, &out).unwrap();
+        assert!(out.is_dir() && !staged.exists());
     }
 
     #[cfg(unix)]

@@ -265,6 +265,8 @@ mod tests {
             .unwrap();
         f.write_all(br#"{"source":"https://me/p/","hash":"1""#)
             .unwrap();
+        // Closed, as a killed process's file is: Windows keeps an open file's name.
+        drop(f);
         let ledger = Ledger::load(root).unwrap();
         assert_eq!(
             ledger.due("https://me/p/", &v, &links),
@@ -277,7 +279,9 @@ mod tests {
         assert!(!root.join(JOURNAL_FILE).exists(), "folded into the ledger");
         assert_eq!(ledger, Ledger::load(root).unwrap());
         journal.finish(&ledger).unwrap();
-        assert!(!root.join(LEDGER_LOCK).exists());
+        // Lock files are removed where a holder can tell it still holds the one at the
+        // path (crate::lock), which is Unix.
+        assert_eq!(root.join(LEDGER_LOCK).exists(), !cfg!(unix));
     }
 
     #[test]
