@@ -134,7 +134,9 @@ fn build_names_the_posts_it_left_out_and_writes_no_marks() {
     assert!(!public.join("posts/egg").exists());
     assert!(!public.join("posts/later").exists());
 
-    // Asked for, they are built (marked), and still kept out of the feeds.
+    // Asked for, a draft is built marked and still kept out of the feeds; a post
+    // dated in the future is published like any other (`--future`, as in Jekyll and
+    // Hugo, is how a teacher publishes a post early).
     let (code, out, err) = run(site.path(), &["build", "--drafts", "--future"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(!out.contains("Left out"), "{out}");
@@ -144,8 +146,13 @@ fn build_names_the_posts_it_left_out_and_writes_no_marks() {
         !egg.contains("__staffroom"),
         "no preview script in build output"
     );
+    let later = std::fs::read_to_string(public.join("posts/later/index.html")).unwrap();
+    assert!(!later.contains("staffroom-notice"), "{later}");
     let atom = std::fs::read_to_string(public.join("atom.xml")).unwrap();
-    assert!(!atom.contains("posts/egg/") && !atom.contains("posts/later/"));
+    assert!(!atom.contains("posts/egg/"), "{atom}");
+    assert!(atom.contains("posts/later/"), "{atom}");
+    let sitemap = std::fs::read_to_string(public.join("sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("posts/egg/") && sitemap.contains("posts/later/"));
 }
 
 /// A post whose image (line 7, column 1, in its summary, so on the lists too) is not

@@ -35,6 +35,7 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
         load: LoadOptions {
             drafts: args.drafts,
             future: args.future,
+            preview: false,
         },
         base_url: args.base_url,
         output: args.output,

@@ -27,6 +27,7 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
         load: LoadOptions {
             drafts: args.drafts,
             future: false,
+            preview: false,
         },
         base_url: None,
         output: Some(output.clone()),

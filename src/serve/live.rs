@@ -78,6 +78,7 @@ impl Live {
             load: LoadOptions {
                 drafts: self.drafts,
                 future: self.drafts,
+                preview: true,
             },
             base_url: Some(format!("{}{}", self.origin, base_path)),
             output: Some(self.out.root.clone()),

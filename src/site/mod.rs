@@ -28,6 +28,10 @@ pub use taxonomy::{Taxonomy, Term, TermRef};
 pub struct LoadOptions {
     pub drafts: bool,
     pub future: bool,
+    /// `serve`'s preview: a post dated in the future is shown marked and kept out of
+    /// feeds. `build --future` asks for such posts to be published like any other
+    /// (as Jekyll's and Hugo's do); a draft stays marked either way.
+    pub preview: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -56,7 +60,7 @@ pub struct Post {
     pub word_count: usize,
     pub draft: bool,
     /// Dated after the build: shown only when the build asked for such posts
-    /// (`serve`, `build --future`), and never in feeds or the sitemap.
+    /// (`serve` only; `build --future` publishes it), and never in feeds or the sitemap.
     pub future: bool,
     pub extra: Map<String, Value>,
     /// Links to other sites, for Webmentions.
@@ -336,7 +340,7 @@ fn place(
         source,
         path,
         url,
-        future: future.is_some(),
+        future: future.is_some() && options.preview,
     }))
 }
 
