@@ -303,3 +303,31 @@ fn a_changed_base_url_moves_the_preview_and_the_old_path_redirects() {
     assert!(new.body.contains("First words."));
     assert!(new.body.contains("/class/__staffroom/reload.js"));
 }
+
+/// `init` and `new` date a post by the teacher's own calendar; in the earliest time
+/// zone that day has often not begun in UTC, where the build (and GitHub's runner) may
+/// be. The first post is published all the same.
+#[test]
+fn a_post_dated_today_is_built_in_the_earliest_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("blog");
+    let staffroom = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("staffroom")
+            .expect("the binary")
+            .env("TZ", "Pacific/Kiritimati")
+            .args(args)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("staffroom runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{text}");
+        text
+    };
+    staffroom(&["init", site.to_str().unwrap()]);
+    let out = staffroom(&["--root", site.to_str().unwrap(), "build"]);
+    assert!(!out.contains("Left out"), "{out}");
+    assert!(
+        site.join("public/posts/hello-world/index.html").exists(),
+        "{out}"
+    );
+}

@@ -328,7 +328,7 @@ fn place(
         return Ok(Placing::Out(source.path, LeftOut::Draft));
     }
     let future = match front.date {
-        Some(d) if source.kind == Kind::Post && d.with_timezone(&Utc) > now => Some(d),
+        Some(d) if source.kind == Kind::Post && is_future(d, front.date_has_zone, now) => Some(d),
         _ => None,
     };
     if let Some(date) = future.filter(|_| !options.future) {
@@ -342,6 +342,19 @@ fn place(
         url,
         future: future.is_some() && options.preview,
     }))
+}
+
+/// A date written without a time zone is the teacher's own day (or time), and the
+/// build may run anywhere (GitHub's runners are on UTC): such a post waits only while
+/// its date is still ahead everywhere on Earth, so a post dated today is published in
+/// Auckland's morning too. UTC+14 is the earliest time zone.
+fn is_future(date: DateTime<FixedOffset>, has_zone: bool, now: DateTime<Utc>) -> bool {
+    let leeway = if has_zone {
+        chrono::Duration::zero()
+    } else {
+        chrono::Duration::hours(14)
+    };
+    date.with_timezone(&Utc) - leeway > now
 }
 
 fn render_one(
@@ -492,4 +505,22 @@ fn render_one(
             image,
         })),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_future;
+    use crate::content::front_matter::parse_date;
+
+    #[test]
+    fn a_post_dated_today_is_published_wherever_the_teacher_is() {
+        // 12:35 UTC on 1 December is 01:35 on 2 December in Auckland.
+        let now = parse_date("2026-12-01T12:35:00Z").unwrap().to_utc();
+        let today_in_auckland = parse_date("2026-12-02").unwrap();
+        assert!(!is_future(today_in_auckland, false, now));
+        // Ahead everywhere: the day after, or a time zone that says so.
+        assert!(is_future(parse_date("2026-12-03").unwrap(), false, now));
+        let zoned = parse_date("2026-12-02T00:00:00+00:00").unwrap();
+        assert!(is_future(zoned, true, now));
+    }
 }

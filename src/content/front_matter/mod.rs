@@ -19,6 +19,8 @@ use values::{boolean, date, listed, string, strings};
 pub struct FrontMatter {
     pub title: String,
     pub date: Option<DateTime<FixedOffset>>,
+    /// The date names its time zone; otherwise it is the teacher's own day or time.
+    pub date_has_zone: bool,
     pub updated: Option<DateTime<FixedOffset>>,
     pub tags: Vec<String>,
     pub categories: Vec<String>,
@@ -274,7 +276,11 @@ impl FrontMatter {
         for (key, value) in &map {
             let checked = match key.as_str() {
                 "title" => string(value).map(|s| fm.title = s),
-                "date" => date(value).map(|d| fm.date = Some(d)),
+                "date" => date(value).map(|d| {
+                    fm.date = Some(d);
+                    fm.date_has_zone =
+                        matches!(value, Value::String(s) if values::written_with_zone(s));
+                }),
                 "updated" => date(value).map(|d| fm.updated = Some(d)),
                 "lastmod" | "last_modified_at" if !ours("updated") => {
                     date(value).map(|d| fm.updated = fm.updated.max(Some(d)))

@@ -98,6 +98,17 @@ pub(super) fn date(v: &Value) -> std::result::Result<DateTime<FixedOffset>, Stri
     })
 }
 
+/// Whether a date names its time zone (`2024-03-01T09:30:00+01:00`, Jekyll's
+/// `2014-12-17 11:16:21 -0800`); `2024-03-01` and `2024-03-01 09:30` are the teacher's
+/// own day and time, wherever the teacher is.
+pub fn written_with_zone(s: &str) -> bool {
+    let s = s.trim();
+    DateTime::parse_from_rfc3339(s).is_ok()
+        || ["%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%d %H:%M %z"]
+            .iter()
+            .any(|fmt| DateTime::parse_from_str(s, fmt).is_ok())
+}
+
 /// Dates as teachers write them; times without a zone are taken as UTC.
 pub fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
