@@ -34,7 +34,7 @@ impl Missing {
             (Some(why), true) => format!("the image {shown} {why}"),
             (Some(why), false) => format!("the link {shown} {why}"),
             (None, true) => format!(
-                "the image {shown} does not exist in the site; check the file name, and put the image in static/ (static/images/a.jpg is /images/a.jpg) or in the post's folder"
+                "the image {shown} does not exist in the site; check the file name, and put the image in static/ (static/images/a.jpg is /images/a.jpg) or make the post a folder (content/posts/NAME/index.md) with the image beside index.md"
             ),
             (None, false) => format!(
                 "the link {shown} points to a page or file that does not exist; check the address (a post is at /posts/SLUG/) or link to its file, e.g. [see](other-post.md)"

@@ -149,12 +149,37 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     pub fn parse(s: &str) -> std::result::Result<Self, String> {
-        let mut url = Url::parse(s.trim()).map_err(|e| format!("`{s}` is not a URL ({e})"))?;
+        let mut url = Url::parse(s.trim()).map_err(|_| {
+            let written = s.trim();
+            if Url::parse(&format!("https://{written}")).is_ok_and(|u| u.host_str().is_some()) {
+                format!("`{s}` needs https:// in front: https://{written}")
+            } else {
+                format!(
+                    "`{s}` is not a full web address; write it like https://NAME.github.io/blog/"
+                )
+            }
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(format!("`{s}` must start with https:// or http://"));
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(format!("`{s}` has no host name"));
+        }
+        // The repository's page is what a teacher sees in the browser's address bar
+        // while setting up; every link would then point at github.com.
+        if matches!(url.host_str(), Some("github.com" | "www.github.com")) {
+            let mut parts = url
+                .path_segments()
+                .into_iter()
+                .flatten()
+                .filter(|p| !p.is_empty());
+            let (name, repo) = (
+                parts.next().unwrap_or("NAME"),
+                parts.next().unwrap_or("REPO"),
+            );
+            return Err(format!(
+                "`{s}` is the address of your repository on GitHub, not of your blog; GitHub Pages publishes it at https://{name}.github.io/{repo}/ (or https://{name}.github.io/ for a repository named {name}.github.io)"
+            ));
         }
         url.set_query(None);
         url.set_fragment(None);

@@ -75,6 +75,11 @@ cases! {
         code: 1,
         setup: |s| site_toml(s, "title = \"T\"\nbase_url = \"teacher.github.io/blog/\"\n"),
     }
+    base_url_of_the_repository {
+        intent: "base_url copied from the repository's page on GitHub",
+        code: 1,
+        setup: |s| site_toml(s, "title = \"T\"\nbase_url = \"https://github.com/teacher/blog\"\n"),
+    }
     base_url_without_a_trailing_slash {
         intent: "a project-site base_url without its trailing slash",
         code: 0,
