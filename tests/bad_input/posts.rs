@@ -198,6 +198,16 @@ cases! {
         code: 1,
         setup: |s| fm(s, "title: T\ndate: 2024-01-01\ntags:\n\t- a"),
     }
+    a_title_in_curly_quotes {
+        intent: "a title in a word processor's curly quotes, with a colon",
+        code: 1,
+        setup: |s| fm(s, "title: \u{201c}Pond day: fun\u{201d}\ndate: 2024-01-01"),
+    }
+    a_quote_left_open {
+        intent: "a title whose closing quote is missing",
+        code: 1,
+        setup: |s| fm(s, "title: \"Pond day\ndate: 2024-01-01\ntags: [a]"),
+    }
     february_the_thirtieth {
         intent: "a date that does not exist in a leap year: 2024-02-30",
         code: 1,

@@ -11,6 +11,7 @@ use crate::error::{Error, Location, Result};
 
 mod keys;
 mod values;
+mod yaml_hints;
 pub use keys::NearMiss;
 pub use values::parse_date;
 use values::{boolean, date, listed, string, strings};
@@ -133,8 +134,14 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>> {
             )
             .with_hint(format!("keep one `{key}:` line and delete the other"));
         }
-        let line = e.location().map(|l| l.line() + FIRST_KEY_LINE - 1);
-        let column = e.location().map(|l| l.column());
+        let hint = yaml_hints::for_error(raw, &msg);
+        let (line, column) = match hint.line {
+            Some(n) => (Some(n + FIRST_KEY_LINE - 1), None),
+            None => (
+                e.location().map(|l| l.line() + FIRST_KEY_LINE - 1),
+                e.location().map(|l| l.column()),
+            ),
+        };
         Error::input(
             Location {
                 file: path.into(),
@@ -143,7 +150,7 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>> {
             },
             format!("front matter is not valid YAML: {msg}"),
         )
-        .with_hint("text with a colon in it needs quotes: title: \"Lesson 1: Density\"")
+        .with_hint(hint.text)
     })?;
     let value = serde_json::to_value(&yaml).map_err(|e| {
         Error::input(
