@@ -132,15 +132,23 @@ pub fn table(rows: &[(&Blog, Health)]) -> String {
         out.push('\n');
     }
     let count = |s: Status| rows.iter().filter(|(_, h)| h.status == s).count();
-    out.push_str(&format!(
-        "{}: {} ok, {} quiet, {} unreachable, {} gone, {} new\n",
-        crate::words::count(rows.len(), "blog"),
-        count(Status::Ok),
-        count(Status::Quiet),
-        count(Status::Unreachable),
-        count(Status::Gone),
-        count(Status::New)
-    ));
+    // Only the kinds there are; "new" alone read as "no new posts".
+    let kinds: Vec<String> = [
+        (Status::Ok, "ok"),
+        (Status::Quiet, "quiet"),
+        (Status::Unreachable, "unreachable"),
+        (Status::Gone, "gone"),
+        (Status::New, "not fetched yet"),
+    ]
+    .into_iter()
+    .filter(|(s, _)| count(*s) > 0)
+    .map(|(s, label)| format!("{} {label}", count(s)))
+    .collect();
+    let blogs = crate::words::count(rows.len(), "blog");
+    match kinds.is_empty() {
+        true => out.push_str(&format!("{blogs}\n")),
+        false => out.push_str(&format!("{blogs}: {}\n", kinds.join(", "))),
+    }
     out
 }
 
