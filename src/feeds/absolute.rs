@@ -5,10 +5,12 @@
 //! script bodies, and single-quoted or unquoted attributes are found as well as
 //! double-quoted ones. Tags without a relative address are left byte for byte.
 
+use html5ever::tokenizer::Token;
 use lol_html::{HtmlRewriter, Settings, element};
 use url::Url;
 
 use crate::config::BaseUrl;
+use crate::network::html_tokens::{self, Next};
 
 /// Attributes whose value is one address, on whichever element they appear
 /// (the HTML and SVG specifications' URL attributes, obsolete ones included, since
@@ -87,29 +89,29 @@ struct Page<'a> {
 }
 
 impl Page<'_> {
-    /// The absolute form of one address, or `None` when it should stay as written.
-    /// Root and fragment links are joined as text, so what the post wrote after the
-    /// `/` or `#` reaches the feed exactly (a URL parser would re-encode it).
+    /// The absolute form of one address as written in the HTML (character references
+    /// and all), or `None` when it should stay as written. Root and fragment links are
+    /// joined as text, so what the post wrote after the `/` or `#` reaches the feed
+    /// exactly (a URL parser would re-encode it).
     fn resolve(&self, raw: &str) -> Option<String> {
+        let value = decoded(raw);
         // Browsers strip these before resolving, so the feed should too.
-        let value = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+        let value = value.trim_matches(|c: char| c.is_ascii_whitespace());
         if value.is_empty() || has_scheme(value) {
             return None;
         }
-        if value.starts_with("//") {
+        let absolute = if value.starts_with("//") {
             let scheme = self.origin.split(':').next().unwrap_or("https");
-            return Some(format!("{scheme}:{value}"));
-        }
-        if value.starts_with('/') {
-            return Some(format!("{}{value}", self.origin));
-        }
-        if value.starts_with('#') {
-            return Some(format!("{}{value}", self.permalink));
-        }
-        self.url
-            .as_ref()
-            .and_then(|u| u.join(value).ok())
-            .map(|u| u.to_string())
+            format!("{scheme}:{value}")
+        } else if value.starts_with('/') {
+            format!("{}{value}", self.origin)
+        } else if value.starts_with('#') {
+            format!("{}{value}", self.permalink)
+        } else {
+            self.url.as_ref()?.join(value).ok()?.to_string()
+        };
+        // Back into HTML: lol_html escapes quotes, `&` is ours to escape.
+        Some(absolute.replace('&', "&amp;"))
     }
 
     /// A `srcset`: each candidate's address resolved, descriptors and separators kept.
@@ -153,6 +155,30 @@ impl Page<'_> {
         out.push_str(&raw[at..]);
         changed.then_some(out)
     }
+}
+
+/// An attribute value as a browser reads it, character references decoded
+/// (`&#47;&#47;cdn/x` is `//cdn/x`), by html5ever's tokenizer.
+fn decoded(raw: &str) -> String {
+    if !raw.contains('&') {
+        return raw.to_string();
+    }
+    let quote = match (raw.contains('"'), raw.contains('\'')) {
+        (false, _) => '"',
+        (true, false) => '\'',
+        // Only an unquoted value can hold both; it is read as it stands.
+        (true, true) => return raw.to_string(),
+    };
+    let mut value = None;
+    html_tokens::each(&format!("<a v={quote}{raw}{quote}>"), |token| {
+        if let Token::TagToken(tag) = token
+            && value.is_none()
+        {
+            value = tag.attrs.into_iter().next().map(|a| a.value.to_string());
+        }
+        Next::Continue
+    });
+    value.unwrap_or_else(|| raw.to_string())
 }
 
 /// `scheme:` at the start, as the URL standard defines a scheme: a letter, then
@@ -328,6 +354,24 @@ mod tests {
             r##"<a title="#x">t</a>"##
         );
         assert_eq!(abs(html), html);
+    }
+
+    #[test]
+    fn character_references_are_read_as_a_browser_reads_them() {
+        assert_eq!(
+            abs(
+                r#"<a href="&#47;&#47;cdn.example.org/x">a</a><a href="&#x2F;blog/b?x=1&amp;y=2">b</a><a href="c&#46;png?x=1&amp;y=2">c</a>"#
+            ),
+            concat!(
+                r#"<a href="https://cdn.example.org/x">a</a>"#,
+                r#"<a href="https://a.github.io/blog/b?x=1&amp;y=2">b</a>"#,
+                r#"<a href="https://a.github.io/blog/posts/p/c.png?x=1&amp;y=2">c</a>"#
+            )
+        );
+        assert_eq!(
+            abs(r#"<a href="mailto:a&#64;b.org">m</a>"#),
+            r#"<a href="mailto:a&#64;b.org">m</a>"#
+        );
     }
 
     #[test]
