@@ -2,16 +2,17 @@
 //! category), the sitemap and robots.txt. Feed content carries absolute URLs, since a
 //! feed reader has no page to resolve relative ones against.
 
+mod absolute;
 mod json;
 mod sitemap;
 
+use absolute::absolutize;
+
 use std::hash::{Hash, Hasher};
-use std::sync::LazyLock;
 
 use rayon::prelude::*;
 
 use atom_syndication as atom;
-use regex::Regex;
 
 use crate::config::BaseUrl;
 use crate::error::{Error, Result};
@@ -183,22 +184,6 @@ fn feed_content(p: &Post, base: &BaseUrl) -> String {
     absolutize(&p.summary, base, &p.permalink) + &link
 }
 
-/// `href="/x"` → `href="https://host/x"`; `href="#a"` → `href="PERMALINK#a"`.
-pub fn absolutize(html: &str, base: &BaseUrl, permalink: &str) -> String {
-    static ATTR: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"(\s(?:href|src)=")([/#])"#).expect("valid regex"));
-    let origin = base.origin();
-    ATTR.replace_all(html, |c: &regex::Captures| {
-        let start = &c[2];
-        if start == "/" {
-            format!("{}{origin}/", &c[1])
-        } else {
-            format!("{}{permalink}#", &c[1])
-        }
-    })
-    .into_owned()
-}
-
 fn author(site: &Site) -> atom::Person {
     let a = &site.config.site.author;
     atom::Person {
@@ -340,23 +325,4 @@ fn rss_feed(site: &Site, posts: &[&Post]) -> String {
         ..Default::default()
     };
     channel.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn absolutize_makes_root_and_fragment_links_absolute() {
-        let base = BaseUrl::parse("https://a.github.io/blog/").unwrap();
-        let html = r##"<a href="/blog/x/">x</a> <img src="/blog/i.png"> <a href="#n">n</a> <a href="https://o.org/">o</a>"##;
-        let out = absolutize(html, &base, "https://a.github.io/blog/posts/p/");
-        assert!(
-            out.contains(r#"href="https://a.github.io/blog/x/""#),
-            "{out}"
-        );
-        assert!(out.contains(r#"src="https://a.github.io/blog/i.png""#));
-        assert!(out.contains(r#"href="https://a.github.io/blog/posts/p/#n""#));
-        assert!(out.contains(r#"href="https://o.org/""#));
-    }
 }

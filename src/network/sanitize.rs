@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use ammonia::UrlRelative;
 use html5ever::tokenizer::{Tag, TagKind, Token};
+use lol_html::{HtmlRewriter, Settings, element};
 use url::Url;
 
 use super::html_bound;
@@ -60,20 +61,23 @@ fn is_tracking_image(tag: &Tag) -> bool {
 }
 
 /// An image whose address was taken away (a `data:` or `javascript:` URL) would
-/// still be an empty box on the page; drop the element too. Works on ammonia's
-/// output, whose attributes are always double-quoted.
+/// still be an empty box on the page; drop the element too. Read with a real HTML
+/// parser, so an `alt` holding `src="` or `>` cannot hide or keep one.
 fn without_empty_images(html: &str) -> String {
-    static IMG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#"<img(?:\s+[a-zA-Z-]+="[^"]*")*\s*/?>"#).expect("a valid pattern")
-    });
-    IMG.replace_all(html, |c: &regex::Captures| {
-        if c[0].contains(" src=\"") {
-            c[0].to_string()
-        } else {
-            String::new()
+    let mut out = Vec::with_capacity(html.len());
+    let settings = Settings::new().append_element_content_handler(element!("img", |el| {
+        if !el.has_attribute("src") {
+            el.remove();
         }
-    })
-    .into_owned()
+        Ok(())
+    }));
+    let mut rewriter = HtmlRewriter::new(settings, |c: &[u8]| out.extend_from_slice(c));
+    // lol_html fails only past a memory limit, and none is set; an image left
+    // without an address is harmless, so the cleaned HTML as it was is the fallback.
+    if rewriter.write(html.as_bytes()).is_err() || rewriter.end().is_err() {
+        return html.to_string();
+    }
+    String::from_utf8(out).unwrap_or_else(|_| html.to_string())
 }
 
 /// The readable text of `html`, whitespace collapsed, cut to about `max_chars` at a
@@ -217,6 +221,18 @@ mod tests {
         assert_eq!(
             out,
             r#"<p>a<img src="https://ok.example/a.png" alt="fine"></p>"#
+        );
+    }
+
+    #[test]
+    fn an_alt_text_cannot_keep_or_hide_an_empty_image() {
+        let out = clean_html(
+            r#"<p><img src="data:x" alt='say src="x"'><img alt="a > b" src="https://ok.example/b.png"></p>"#,
+            None,
+        );
+        assert_eq!(
+            out,
+            r#"<p><img alt="a &gt; b" src="https://ok.example/b.png"></p>"#
         );
     }
 
