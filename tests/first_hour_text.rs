@@ -171,7 +171,7 @@ fn counts_of_one_are_singular() {
     );
     let status = site.run(&["network", "status"]);
     assert!(
-        status.stdout().contains("1 blog: 0 ok"),
+        status.stdout().contains("1 blog: 1 not fetched yet"),
         "{}",
         status.stdout()
     );
@@ -377,7 +377,7 @@ fn check_problems_are_annotated_on_github() {
     assert_eq!(run.code(), 1);
     assert!(
         run.stdout()
-            .contains("::error file=site/content/posts/a.md::link `/blog/posts/nope/`"),
+            .contains("::error file=site/content/posts/a.md,line=7,col=1::the link `/posts/nope/`"),
         "{}",
         run.stdout()
     );
