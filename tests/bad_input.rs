@@ -164,6 +164,7 @@ fn all_names() -> Vec<&'static str> {
         refs::NAMES,
         config::NAMES,
         templates::NAMES,
+        template_lines::NAMES,
         network::NAMES,
         output::NAMES,
     ]
