@@ -82,10 +82,7 @@ pub struct Watcher {
 impl Drop for Watcher {
     fn drop(&mut self) {
         // Dropping the OS watcher drops its event sender, which ends the debounce thread.
-        let taken = match self.watcher.lock() {
-            Ok(mut w) => w.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        };
+        let taken = crate::lock::unpoisoned(&self.watcher).take();
         drop(taken);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
