@@ -208,7 +208,7 @@ impl Editor {
             return Ok(false);
         }
         Blogroll::parse(&self.path, &text)?;
-        crate::network::write_atomically(&self.path, text.as_bytes(), true)?;
+        crate::output::write_atomically(&self.path, text.as_bytes(), true)?;
         Ok(true)
     }
 }
