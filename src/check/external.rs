@@ -101,12 +101,10 @@ pub fn check_all(urls: &[String], cache: &mut Cache, timeout: Duration) {
         for _ in 0..WORKERS {
             s.spawn(|| {
                 loop {
-                    let next = queue.lock().map(|mut q| q.pop()).ok().flatten();
+                    let next = crate::lock::unpoisoned(&queue).pop();
                     let Some(url) = next else { break };
                     let checked = check_one(&client, &url);
-                    if let Ok(mut r) = results.lock() {
-                        r.push((url, checked));
-                    }
+                    crate::lock::unpoisoned(&results).push((url, checked));
                 }
             });
         }

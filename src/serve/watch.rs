@@ -195,9 +195,7 @@ fn debounce(
             p.components().count() == 1 && FOLDERS.iter().any(|f| p.as_path() == Path::new(f))
         });
         // The poller looks at every input folder each time; native watches are added.
-        if let Ok(mut guard) = watcher.lock()
-            && let Some(Backend::Native(w)) = guard.as_mut()
-        {
+        if let Some(Backend::Native(w)) = crate::lock::unpoisoned(watcher).as_mut() {
             for dir in new_folders {
                 // A folder created just now and removed again is no loss.
                 let _ = w.watch(&root.join(dir), RecursiveMode::Recursive);
