@@ -121,7 +121,7 @@ impl<T> Default for Kept<T> {
 
 impl<T> Kept<T> {
     fn get_or_make(&self, key: u64, make: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
-        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut kept = crate::lock::unpoisoned(&self.0);
         if let Some((k, v)) = kept.as_ref()
             && *k == key
         {

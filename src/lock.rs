@@ -12,9 +12,17 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Location, Result};
+
+/// An in-process lock taken even when a thread panicked while holding it. What
+/// staffroom keeps behind one (a cache, the preview's state, the Webmention journal's
+/// turn) is whole between statements, so one panic must not stop everything after.
+pub fn unpoisoned<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// How long a command waits for another that holds the lock.
 #[derive(Debug, Clone, Copy)]

@@ -90,6 +90,8 @@ mod output;
 mod posts;
 #[path = "bad_input/refs.rs"]
 mod refs;
+#[path = "bad_input/template_lines.rs"]
+mod template_lines;
 #[path = "bad_input/templates.rs"]
 mod templates;
 
@@ -162,6 +164,7 @@ fn all_names() -> Vec<&'static str> {
         refs::NAMES,
         config::NAMES,
         templates::NAMES,
+        template_lines::NAMES,
         network::NAMES,
         output::NAMES,
     ]

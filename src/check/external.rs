@@ -72,7 +72,7 @@ pub fn load_cache(root: &Path) -> Cache {
 pub fn save_cache(root: &Path, cache: &Cache) -> Result<()> {
     let json = serde_json::to_vec_pretty(cache)
         .map_err(|e| Error::io(CACHE_FILE, std::io::Error::other(e)))?;
-    crate::output::write_atomic(&root.join(CACHE_FILE), &json)
+    crate::output::write_atomically(&root.join(CACHE_FILE), &json, true)
 }
 
 /// Check every URL that the cache does not know from the last few days.
@@ -101,12 +101,10 @@ pub fn check_all(urls: &[String], cache: &mut Cache, timeout: Duration) {
         for _ in 0..WORKERS {
             s.spawn(|| {
                 loop {
-                    let next = queue.lock().map(|mut q| q.pop()).ok().flatten();
+                    let next = crate::lock::unpoisoned(&queue).pop();
                     let Some(url) = next else { break };
                     let checked = check_one(&client, &url);
-                    if let Ok(mut r) = results.lock() {
-                        r.push((url, checked));
-                    }
+                    crate::lock::unpoisoned(&results).push((url, checked));
                 }
             });
         }

@@ -31,6 +31,11 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
         let config = crate::config::Config::load(&global.root)?;
         super::network::fetch(&config, o)?;
     }
+    // The folder the teacher asked for, as they wrote it, so the note names it.
+    let folder = args
+        .output
+        .as_ref()
+        .map_or_else(|| "public/".to_string(), |p| p.display().to_string());
     let options = BuildOptions {
         load: LoadOptions {
             drafts: args.drafts,
@@ -44,7 +49,7 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
         .build(&global.root, &options)
         .map_err(|error| Noted {
             error,
-            note: "the build stopped; public/ was left as it was",
+            note: format!("the build stopped; {folder} was left as it was"),
         })?;
     for w in &report.warnings {
         writeln!(o.err, "warning: {w}")?;
@@ -80,5 +85,5 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
 #[error("{error}\n{note}")]
 pub struct Noted {
     pub error: crate::error::Error,
-    pub note: &'static str,
+    pub note: String,
 }

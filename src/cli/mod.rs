@@ -16,6 +16,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+// The commands say `super::count`; it lives in `words` so the library can use it too.
+use crate::words::count;
+
 /// staffroom builds your teaching blog from Markdown files, and keeps your network
 /// of blogs you follow on it.
 #[derive(Debug, Parser)]
@@ -133,11 +136,6 @@ pub fn print_stages(
         writeln!(out, "  {stage:<22} {:>8.1} ms", took.as_secs_f64() * 1000.0)?;
     }
     Ok(())
-}
-
-/// "1 post", "2 posts".
-pub fn count(n: usize, noun: &str) -> String {
-    crate::words::count(n, noun)
 }
 
 fn format_error(e: &anyhow::Error) -> String {

@@ -309,7 +309,7 @@ fn export(config: &Config, file: Option<PathBuf>, o: &mut Output) -> anyhow::Res
     let xml = opml::export(&blogroll, &config.site.title, &config.site.author.name)?;
     match file {
         Some(path) => {
-            crate::network::write_atomically(&path, xml.as_bytes(), true)?;
+            crate::output::write_atomically(&path, xml.as_bytes(), true)?;
             if !o.quiet {
                 writeln!(
                     o.err,

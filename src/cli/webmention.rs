@@ -121,7 +121,7 @@ pub fn run(global: &Global, args: WebmentionArgs, o: &mut Output) -> anyhow::Res
                 writeln!(
                     o.out,
                     "Imported {} into {}/ ({} already there, {} for pages that are not posts, {} private or without an address).",
-                    crate::cli::count(report.added.len(), "response"),
+                    crate::words::count(report.added.len(), "response"),
                     crate::responses::store::RESPONSES_DIR,
                     report.already_there,
                     report.not_posts,

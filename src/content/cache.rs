@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use super::FrontMatter;
 use super::markdown::Rendered;
+use crate::lock::unpoisoned;
 
 /// A file's front matter and body, as `front_matter::split` left them.
 #[derive(Debug, Clone)]
@@ -131,16 +132,16 @@ impl<V> Default for Generations<V> {
 
 impl<V: Clone> Generations<V> {
     fn get_or_make<E>(&self, key: u64, make: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
-        if let Some(v) = lock(&self.new).get(&key) {
+        if let Some(v) = unpoisoned(&self.new).get(&key) {
             return Ok(v.clone());
         }
-        let kept = lock(&self.old).remove(&key);
+        let kept = unpoisoned(&self.old).remove(&key);
         // `make` runs without a lock held: it is the slow part, and runs in parallel.
         let value = match kept {
             Some(v) => v,
             None => make()?,
         };
-        lock(&self.new).insert(key, value.clone());
+        unpoisoned(&self.new).insert(key, value.clone());
         Ok(value)
     }
 
@@ -150,26 +151,20 @@ impl<V: Clone> Generations<V> {
     }
 
     fn put(&self, key: u64, value: V) {
-        lock(&self.new).insert(key, value);
+        unpoisoned(&self.new).insert(key, value);
     }
 
     fn finish(&self) {
-        let mut new = lock(&self.new);
+        let mut new = unpoisoned(&self.new);
         // The next build needs about as many: growing the map again would rehash it.
         let fresh = FastMap::with_capacity_and_hasher(new.len(), Default::default());
         let used = std::mem::replace(&mut *new, fresh);
-        *lock(&self.old) = used;
+        *unpoisoned(&self.old) = used;
     }
 
     fn len(&self) -> usize {
-        lock(&self.old).len() + lock(&self.new).len()
+        unpoisoned(&self.old).len() + unpoisoned(&self.new).len()
     }
-}
-
-/// A poisoned lock only means another thread panicked mid-insert; the map is still
-/// a valid cache, and a cache miss is always safe.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The hasher of cache keys and page fingerprints. They never leave the process, so

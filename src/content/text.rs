@@ -10,9 +10,11 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// Plain text of some HTML, cut at a word to at most `max_chars`. Only the start is
-/// read: enough for the text to overflow `max_chars`, or all of it when it does not.
-pub fn plain_text(html: &str, max_chars: usize) -> String {
+/// Plain text of the teacher's own HTML (a summary, a description), cut at a word to
+/// at most `max_chars`. Only the start is read: enough for the text to overflow
+/// `max_chars`, or all of it when it does not. Other blogs' HTML, which may hide text
+/// in scripts or nest without end, goes through `network::sanitize::plain_text`.
+pub fn summary_text(html: &str, max_chars: usize) -> String {
     let budget = max_chars.saturating_mul(2).saturating_add(64);
     let (text, cut) = strip_tags(html, Some(budget));
     match cut_words(&text, max_chars) {
@@ -91,9 +93,9 @@ mod tests {
     #[test]
     fn plain_text_strips_tags_and_cuts_at_words() {
         assert_eq!(
-            plain_text("<p>Hello <b>big</b> world &amp; more</p>", 100),
+            summary_text("<p>Hello <b>big</b> world &amp; more</p>", 100),
             "Hello big world & more"
         );
-        assert_eq!(plain_text("<p>one two three</p>", 8), "one two…");
+        assert_eq!(summary_text("<p>one two three</p>", 8), "one two…");
     }
 }

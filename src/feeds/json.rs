@@ -61,7 +61,7 @@ pub(super) fn feed(site: &Site, posts: &[&Post]) -> Result<Vec<u8>> {
                 url: p.permalink.clone(),
                 title: p.title.clone(),
                 content_html: feed_content(p, base),
-                summary: crate::content::text::plain_text(&p.summary, 300),
+                summary: crate::content::text::summary_text(&p.summary, 300),
                 date_published: p.date.to_rfc3339(),
                 date_modified: p.updated.map(|u| u.to_rfc3339()),
                 tags: p.tags.iter().map(|t| t.name.clone()).collect(),

@@ -62,7 +62,7 @@ pub fn create_site(dir: &Path, force: bool, today: NaiveDate) -> Result<Vec<Path
         if path.exists() {
             continue;
         }
-        crate::output::write_atomic(&path, text.as_bytes())?;
+        crate::output::write_atomically(&path, text.as_bytes(), true)?;
         written.push(path);
     }
     Ok(written)
@@ -109,7 +109,7 @@ pub fn new_content(root: &Path, kind: NewKind, title: &str, today: NaiveDate) ->
         ),
         NewKind::Page => format!("---\ntitle: {quoted}\ndraft: true\n---\nStart writing here.\n"),
     };
-    crate::output::write_atomic(&path, text.as_bytes())?;
+    crate::output::write_atomically(&path, text.as_bytes(), true)?;
     Ok(path)
 }
 

@@ -212,9 +212,13 @@ pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {
     }
     let attributes = root.join(CACHE_DIR).join(".gitattributes");
     if !attributes.exists() {
-        super::write_atomically(&attributes, super::merge::GITATTRIBUTES.as_bytes(), false)?;
+        crate::output::write_atomically(
+            &attributes,
+            super::merge::GITATTRIBUTES.as_bytes(),
+            false,
+        )?;
     }
-    super::write_atomically(&path, text.as_bytes(), false)
+    crate::output::write_atomically(&path, text.as_bytes(), false)
 }
 
 #[cfg(test)]

@@ -75,5 +75,3 @@ pub fn for_build<T: Send>(
     let opml = opml::export(&blogroll, &config.site.title, &config.site.author.name)?;
     Ok(Some((ForBuild { page, opml }, visited)))
 }
-
-pub use crate::output::write_atomically;

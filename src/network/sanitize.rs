@@ -167,7 +167,8 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn truncate(s: &str, max_chars: usize) -> String {
+/// `s` cut to about `max_chars` at a word boundary, with `…` when cut.
+pub fn truncate(s: &str, max_chars: usize) -> String {
     if s.chars().count() <= max_chars {
         return s.to_string();
     }

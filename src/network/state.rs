@@ -84,13 +84,13 @@ impl FetchStates {
         let ignore = dir.join(".gitignore");
         if !ignore.exists() {
             let why = "# Written by staffroom: what `network fetch` observed. Not for git.\n*\n";
-            super::write_atomically(&ignore, why.as_bytes(), false)?;
+            crate::output::write_atomically(&ignore, why.as_bytes(), false)?;
         }
         let file = path(root);
         let mut text = serde_json::to_string_pretty(self)
             .map_err(|e| Error::io(&file, std::io::Error::other(e)))?;
         text.push('\n');
-        super::write_atomically(&file, text.as_bytes(), false)
+        crate::output::write_atomically(&file, text.as_bytes(), false)
     }
 
     /// Put what was observed of `blog` into its cache, as read from `data/network/`.

@@ -130,11 +130,6 @@ impl Sink for Staging {
     }
 }
 
-/// The teacher's own files, written so a crash leaves the old or the new version.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomically(path, bytes, true)
-}
-
 const TEMP_PREFIX: &str = ".staffroom-";
 
 /// Write a file so that a reader sees the old or the new version, never half of one:

@@ -1,6 +1,7 @@
 //! Tera's errors as a teacher can use them: the template's file, the line, and the
 //! message that says what is wrong. Tera's runtime errors carry no line, so the line
-//! is found from what the message names (a variable, a macro, a function...).
+//! is found from what the message names (a variable, a macro, a function...); when
+//! that is in more than one place, the error says so rather than pick one.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -41,18 +42,48 @@ pub(super) fn template_error(
     };
     // What the innermost message names first; the wrappers around it name the
     // function or filter that failed.
-    let line = text.and_then(|text| locate(&innermost, text).or_else(|| locate(&full, text)));
+    let found = text.and_then(|text| locate(&innermost, text).or_else(|| locate(&full, text)));
+    let (line, note) = Found::split(found);
     let location = Location {
         file: file.into(),
         line,
         column: None,
     };
-    let message = innermost
-        .lines()
-        .map(|l| shorten(l.trim_end()))
-        .collect::<Vec<_>>()
-        .join("\n  ");
-    Error::input(location, format!("template error: {message}")).with_hint(HINT)
+    let mut lines: Vec<String> = innermost.lines().map(|l| shorten(l.trim_end())).collect();
+    lines.extend(note);
+    Error::input(location, format!("template error: {}", lines.join("\n  "))).with_hint(HINT)
+}
+
+/// Where in a template the thing an error names is: its only place, or the first of
+/// several (Tera does not say which one failed).
+#[derive(Debug, PartialEq)]
+pub(super) enum Found {
+    Only(usize),
+    /// The first line and the others.
+    First(usize, Vec<usize>),
+}
+
+impl Found {
+    /// The line a location may claim, and what to say instead when it is a guess.
+    pub(super) fn split(found: Option<Found>) -> (Option<usize>, Option<String>) {
+        const SHOWN: usize = 5;
+        match found {
+            Some(Found::Only(line)) => (Some(line), None),
+            Some(Found::First(first, others)) => {
+                let mut also: Vec<String> =
+                    others.iter().take(SHOWN).map(usize::to_string).collect();
+                if others.len() > SHOWN {
+                    also.push("…".to_string());
+                }
+                let note = format!(
+                    "Tera does not say which line: first use at line {first} (also at {})",
+                    also.join(", ")
+                );
+                (None, Some(note))
+            }
+            None => (None, None),
+        }
+    }
 }
 
 pub(super) const HINT: &str = "fix the template, or delete your copy to go back to the theme's";
@@ -100,12 +131,13 @@ fn quoted_template(msg: &str, origins: &BTreeMap<String, (String, Origin)>) -> O
 
 /// Where in `text` the thing an error message names is: a variable, a macro (its
 /// definition), a function, filter or test, a loop, an include, a block, a number.
-pub(super) fn locate(msg: &str, text: &str) -> Option<usize> {
+pub(super) fn locate(msg: &str, text: &str) -> Option<Found> {
     static NAMED: LazyLock<[(Regex, &str); 14]> = LazyLock::new(|| {
         let re = |p: &str| Regex::new(p).expect("valid regex");
         [
-            // Not inside a longer name (`x` in `extends`, `post.title` in `a.post.title`).
-            (re(r"Variable `([^`]+)`"), r"(?:^|[^\w.])({})"),
+            // Not inside a longer name (`x` in `extends`, `post.title` in `a.post.title`
+            // or `post.titles`).
+            (re(r"Variable `([^`]+)`"), r"(?:^|[^\w.])({})(?:[^\w]|$)"),
             (
                 re(r"the macro `(?:\w+)::(\w+)`"),
                 r"\{%-?\s*macro\s+{}\s*\(",
@@ -154,10 +186,29 @@ pub(super) fn locate(msg: &str, text: &str) -> Option<usize> {
             return None;
         };
         // A pattern with a group finds the place by what the group matched.
-        let found = at.captures(text)?;
-        let start = found.get(1).or(found.get(0))?.start();
-        Some(crate::error::line_col(text, start).0)
+        let mut lines: Vec<usize> = at
+            .captures_iter(text)
+            .filter_map(|found| found.get(1).or(found.get(0)))
+            .filter(|m| !cannot_fail(&text[m.end()..]))
+            .map(|m| crate::error::line_col(text, m.start()).0)
+            .collect();
+        lines.dedup();
+        match lines.len() {
+            0 => None,
+            1 => Some(Found::Only(lines[0])),
+            _ => Some(Found::First(lines[0], lines.split_off(1))),
+        }
     })
+}
+
+/// Whether a variable followed by `after` is one Tera does not need: `x is defined`,
+/// `x | default(...)` are how a template asks about a missing one.
+fn cannot_fail(after: &str) -> bool {
+    static ASKS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:is\s+(?:not\s+)?(?:defined|undefined)\b|\|\s*default\b)")
+            .expect("valid regex")
+    });
+    ASKS.is_match(after)
 }
 
 #[cfg(test)]
@@ -171,19 +222,51 @@ mod tests {
         let at = |msg: &str| locate(msg, text);
         assert_eq!(
             at("macro calls nested: the macro `self::menu` keeps"),
-            Some(2)
+            Some(Found::Only(2))
         );
-        assert_eq!(at("Function call 'range' failed\nwould make"), Some(3));
-        assert_eq!(at("Filter call 'replace' failed\ntoo big"), Some(4));
+        assert_eq!(
+            at("Function call 'range' failed\nwould make"),
+            Some(Found::Only(3))
+        );
+        assert_eq!(
+            at("Filter call 'replace' failed\ntoo big"),
+            Some(Found::Only(4))
+        );
         assert_eq!(
             at("too much work, the last at the loop `for k, v in` in"),
-            Some(5)
+            Some(Found::Only(5))
         );
-        assert_eq!(at("the last at the include of 'p.html' in"), Some(6));
-        assert_eq!(at("Variable `post.titel` not found"), Some(7));
+        assert_eq!(
+            at("the last at the include of 'p.html' in"),
+            Some(Found::Only(6))
+        );
+        assert_eq!(at("Variable `post.titel` not found"), Some(Found::Only(7)));
         let text = "{% extends \"base.html\" %}\n{{ a.x }}\n{{ x | upper }}";
-        assert_eq!(locate("Variable `x` not found", text), Some(3));
+        assert_eq!(locate("Variable `x` not found", text), Some(Found::Only(3)));
         assert_eq!(at("something else"), None);
+    }
+
+    #[test]
+    fn a_name_used_in_several_places_is_not_pinned_on_one() {
+        let text = "{{ post.titles }}\n{{ post.title }}\n{{ post.title }}{{ post.title }}\n\
+                    {{ post.title | upper }}";
+        assert_eq!(
+            locate("Variable `post.title` not found", text),
+            Some(Found::First(2, vec![3, 4]))
+        );
+        // Asking whether it exists cannot fail, so that is not where it failed.
+        let text = "{% if no.field is defined %}\n{% if no.field is not defined %}\n\
+                    {{ no.field | default(value=1) }}\n{{ no.field }}";
+        assert_eq!(
+            locate("Variable `no.field` not found", text),
+            Some(Found::Only(4))
+        );
+        let (line, note) = Found::split(Some(Found::First(2, (3..10).collect())));
+        assert_eq!(line, None);
+        assert_eq!(
+            note.as_deref(),
+            Some("Tera does not say which line: first use at line 2 (also at 3, 4, 5, 6, 7, …)")
+        );
     }
 
     #[test]
@@ -192,14 +275,17 @@ mod tests {
                     {{ x | shout }}{{ 99999999999999999999 }}\n{% if x is odd2 %}{% endif %}\n\
                     {% block a %}{% endblock a %}{% macro m() %}{% endmacro m %}\n{{ nofn() }}\n\
                     {% include \"nav.html\" %}";
-        let at = |msg: &str| locate(msg, text);
-        assert_eq!(at("Filter 'shout' not found"), Some(3));
-        assert_eq!(at("Integer out of bounds: `99999999999999999999`"), Some(3));
-        assert_eq!(at("Test 'odd2' not found"), Some(4));
-        assert_eq!(at("Block `a` is duplicated"), Some(5));
-        assert_eq!(at("Macro `m` is duplicated"), Some(5));
-        assert_eq!(at("Function 'nofn' not found"), Some(6));
-        assert_eq!(at("Template '[nav.html]' not found"), Some(7));
+        let at = |msg: &str| locate(msg, text).map(|f| Found::split(Some(f)).0);
+        assert_eq!(at("Filter 'shout' not found"), Some(Some(3)));
+        assert_eq!(
+            at("Integer out of bounds: `99999999999999999999`"),
+            Some(Some(3))
+        );
+        assert_eq!(at("Test 'odd2' not found"), Some(Some(4)));
+        assert_eq!(at("Block `a` is duplicated"), Some(Some(5)));
+        assert_eq!(at("Macro `m` is duplicated"), Some(Some(5)));
+        assert_eq!(at("Function 'nofn' not found"), Some(Some(6)));
+        assert_eq!(at("Template '[nav.html]' not found"), Some(Some(7)));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use tera::ErrorKind;
 
-use super::errors::{HINT, locate, shorten, template_error};
+use super::errors::{Found, HINT, locate, shorten, template_error};
 use super::theme::Origin;
 use crate::error::{Error, Location};
 
@@ -26,12 +26,13 @@ pub(super) fn load_error(e: &tera::Error, origins: &BTreeMap<String, (String, Or
     let Some((text, origin)) = origins.get(&name) else {
         return template_error(e, origins);
     };
-    let line = match &at {
-        At::Place(line, _) => Some(*line),
-        At::Tag(tag) => tag_line(text, tag),
-        At::Unknown => locate(&message, text),
+    let (line, note) = match &at {
+        At::Place(line, _) => (Some(*line), None),
+        At::Tag(tag) => (tag_line(text, tag), None),
+        At::Unknown => Found::split(locate(&message, text)),
     };
     let mut lines: Vec<String> = message.lines().map(|l| shorten(l.trim_end())).collect();
+    lines.extend(note);
     let mut column = None;
     if let At::Place(line, col) = at {
         column = Some(col);

@@ -7,6 +7,8 @@ mod load_errors;
 pub mod notice;
 pub mod pages;
 mod river;
+#[cfg(test)]
+mod tera_wording;
 pub mod theme;
 pub mod values;
 

@@ -94,14 +94,6 @@ impl Response {
 }
 
 fn excerpt(text: &str) -> String {
-    let text = crate::network::sanitize::plain(text);
-    if text.chars().count() <= EXCERPT_CHARS {
-        return text;
-    }
-    let cut: String = text.chars().take(EXCERPT_CHARS).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > EXCERPT_CHARS / 2 => &cut[..i],
-        _ => &cut,
-    };
-    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+    use crate::network::sanitize::{plain, truncate};
+    truncate(&plain(text), EXCERPT_CHARS)
 }

@@ -197,7 +197,7 @@ pub fn load_one(path: &Path) -> Result<Stored> {
 pub fn save(root: &Path, name: &str, stored: &Stored) -> Result<PathBuf> {
     let path = root.join(RESPONSES_DIR).join(name);
     let text = toml::to_string(stored).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-    crate::network::write_atomically(&path, text.as_bytes(), true)?;
+    crate::output::write_atomically(&path, text.as_bytes(), true)?;
     Ok(path)
 }
 

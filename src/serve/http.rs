@@ -285,7 +285,7 @@ fn answer(request: Request, response: Answer) {
 type Job = Mutex<Option<(Request, Answer)>>;
 
 fn send(job: &Job) {
-    let taken = super::served::lock(job).take();
+    let taken = crate::lock::unpoisoned(job).take();
     if let Some((request, response)) = taken {
         // A browser that went away mid-answer is not our problem.
         let _ = request.respond(response);

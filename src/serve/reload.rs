@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use serde_json::json;
 
 use super::resolve::INTERNAL;
-use super::served::lock;
+use crate::lock::unpoisoned;
 
 pub const SCRIPT: &str = include_str!("reload.js");
 
@@ -67,30 +67,30 @@ impl Default for Hub {
 
 impl Hub {
     pub fn generation(&self) -> u64 {
-        lock(&self.state).generation
+        unpoisoned(&self.state).generation
     }
 
     pub fn error(&self) -> Option<String> {
-        lock(&self.state).error.clone()
+        unpoisoned(&self.state).error.clone()
     }
 
     /// Record the last good build's warnings; true when they differ from before.
     /// Told to pages with the next notice.
     pub fn set_warnings(&self, warnings: &[String]) -> bool {
-        let mut s = lock(&self.state);
+        let mut s = unpoisoned(&self.state);
         let differ = s.warnings != warnings;
         s.warnings = warnings.to_vec();
         differ
     }
 
     pub fn clients(&self) -> usize {
-        lock(&self.clients).len()
+        unpoisoned(&self.clients).len()
     }
 
     /// Take over a connection (its HTTP response not yet started) as an event stream.
     pub fn subscribe(&self, mut conn: Client) {
         let hello = {
-            let s = lock(&self.state);
+            let s = unpoisoned(&self.state);
             json!({
                 "instance": self.instance,
                 "generation": s.generation,
@@ -111,14 +111,14 @@ impl Hub {
             .and_then(|()| conn.write_all(event("hello", &hello.to_string()).as_bytes()))
             .and_then(|()| conn.flush());
         if sent.is_ok() {
-            lock(&self.clients).push(conn);
+            unpoisoned(&self.clients).push(conn);
         }
     }
 
     /// Record the outcome of a rebuild and tell every open page.
     pub fn publish(&self, notice: &Notice) {
         let message = {
-            let mut s = lock(&self.state);
+            let mut s = unpoisoned(&self.state);
             match notice {
                 Notice::Reload | Notice::Css | Notice::Moved(_) => {
                     s.generation += 1;
@@ -153,7 +153,7 @@ impl Hub {
     }
 
     fn broadcast(&self, message: &str) {
-        lock(&self.clients).retain_mut(|c| {
+        unpoisoned(&self.clients).retain_mut(|c| {
             c.write_all(message.as_bytes())
                 .and_then(|()| c.flush())
                 .is_ok()
@@ -207,7 +207,7 @@ mod tests {
     struct Pipe(Arc<Mutex<Vec<u8>>>);
     impl Write for Pipe {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            lock(&self.0).extend_from_slice(b);
+            unpoisoned(&self.0).extend_from_slice(b);
             Ok(b.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(hub.clients(), 1);
         hub.publish(&Notice::Reload);
         hub.publish(&Notice::Css);
-        let text = String::from_utf8(lock(&pipe.0).clone()).unwrap();
+        let text = String::from_utf8(unpoisoned(&pipe.0).clone()).unwrap();
         assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
         assert!(text.contains("text/event-stream"));
         let hello = text.split("event: hello\ndata: ").nth(1).unwrap();

@@ -3,11 +3,12 @@
 //! atomically, and the ones the site no longer has removed (`OutDir`).
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use crate::content::cache::{self, FastMap, FastSet};
 use crate::error::{Error, Location, Result};
+use crate::lock::unpoisoned;
 use crate::render::pages::Sink;
 use crate::render::theme::Origin;
 
@@ -23,7 +24,7 @@ pub(super) struct Pending(Mutex<Vec<(String, Item)>>);
 impl Pending {
     fn push(&self, path: &str, item: Item) -> Result<()> {
         check_path(path)?;
-        lock(&self.0).push((path.to_string(), item));
+        unpoisoned(&self.0).push((path.to_string(), item));
         Ok(())
     }
 }
@@ -148,12 +149,6 @@ fn check_path(path: &str) -> Result<()> {
             "refusing to write outside the output folder",
         ))
     }
-}
-
-/// A lock that a panicked holder left is still taken: every value the preview keeps
-/// behind one is whole between statements, so serving goes on.
-pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

@@ -82,10 +82,7 @@ pub struct Watcher {
 impl Drop for Watcher {
     fn drop(&mut self) {
         // Dropping the OS watcher drops its event sender, which ends the debounce thread.
-        let taken = match self.watcher.lock() {
-            Ok(mut w) => w.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        };
+        let taken = crate::lock::unpoisoned(&self.watcher).take();
         drop(taken);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -198,9 +195,7 @@ fn debounce(
             p.components().count() == 1 && FOLDERS.iter().any(|f| p.as_path() == Path::new(f))
         });
         // The poller looks at every input folder each time; native watches are added.
-        if let Ok(mut guard) = watcher.lock()
-            && let Some(Backend::Native(w)) = guard.as_mut()
-        {
+        if let Some(Backend::Native(w)) = crate::lock::unpoisoned(watcher).as_mut() {
             for dir in new_folders {
                 // A folder created just now and removed again is no loss.
                 let _ = w.watch(&root.join(dir), RecursiveMode::Recursive);

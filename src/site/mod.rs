@@ -400,7 +400,7 @@ fn render_one(
             let mut html = String::from("<p>");
             let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, s.trim());
             html.push_str("</p>\n");
-            md.description = content::text::plain_text(&html, markdown::DESCRIPTION_CHARS).into();
+            md.description = content::text::summary_text(&html, markdown::DESCRIPTION_CHARS).into();
             md.summary = html.into();
             md.has_more = true;
         }

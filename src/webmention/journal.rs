@@ -162,7 +162,7 @@ impl Journal {
     pub fn turn(&self) -> Turn<'_> {
         Turn {
             journal: self,
-            open: self.file.lock().unwrap_or_else(|p| p.into_inner()),
+            open: crate::lock::unpoisoned(&self.file),
         }
     }
 

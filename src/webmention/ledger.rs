@@ -153,7 +153,7 @@ impl Ledger {
         let mut text = serde_json::to_string_pretty(self)
             .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
         text.push('\n');
-        crate::network::write_atomically(&path, text.as_bytes(), true)
+        crate::output::write_atomically(&path, text.as_bytes(), true)
     }
 
     /// What `source`, now at `version` and linking to `targets`, still has to send.

@@ -300,7 +300,7 @@ impl Report {
         if self.rows.is_empty() {
             out.push_str(&format!(
                 "Nothing new to send: {} already told about your posts.\n",
-                crate::cli::count(self.up_to_date, "linked page")
+                crate::words::count(self.up_to_date, "linked page")
             ));
             return out;
         }
@@ -360,7 +360,7 @@ impl Report {
         let sent = if self.dry_run { "to send" } else { "sent" };
         out.push_str(&format!(
             "{}: {} {sent}, {} rejected, {} without an endpoint, {} failed, {} skipped; {} already told.\n",
-            crate::cli::count(self.rows.len(), "Webmention"),
+            crate::words::count(self.rows.len(), "Webmention"),
             n(Status::Sent),
             n(Status::Rejected),
             n(Status::NoEndpoint),

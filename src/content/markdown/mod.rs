@@ -133,7 +133,7 @@ pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rende
     outbound.dedup();
     Ok(Rendered {
         html: html.into(),
-        description: super::text::plain_text(&summary, DESCRIPTION_CHARS).into(),
+        description: super::text::summary_text(&summary, DESCRIPTION_CHARS).into(),
         summary: summary.into(),
         has_more,
         toc: toc.into(),

@@ -4,7 +4,7 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::content::text::{escape_html, plain_text};
+use crate::content::text::{escape_html, summary_text};
 
 /// How much of a post the summary may be, counted in bytes of text and one more per
 /// event. A first paragraph (or a part before `<!-- more -->`) longer than that gets a
@@ -145,7 +145,7 @@ fn summary_of(kept: &Kept) -> String {
     }
     format!(
         "<p>{}</p>\n",
-        escape_html(&plain_text(&html, FALLBACK_CHARS))
+        escape_html(&summary_text(&html, FALLBACK_CHARS))
     )
 }
 

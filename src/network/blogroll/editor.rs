@@ -114,11 +114,7 @@ impl Editor {
 
     /// Point the blog that follows `old` at `new`, keeping the comments around the value.
     pub fn set_feed(&mut self, old: &str, new: &str) -> bool {
-        let Some(arr) = self
-            .doc
-            .get_mut("blog")
-            .and_then(|b| b.as_array_of_tables_mut())
-        else {
+        let Some(arr) = blogs(&mut self.doc) else {
             return false;
         };
         for t in arr.iter_mut() {
@@ -140,11 +136,7 @@ impl Editor {
     /// over a group of blogs) stays, above the next blog, as does everything above
     /// the first blog.
     pub fn remove(&mut self, feed: &str) -> bool {
-        let Some(arr) = self
-            .doc
-            .get_mut("blog")
-            .and_then(|b| b.as_array_of_tables_mut())
-        else {
+        let Some(arr) = blogs(&mut self.doc) else {
             return false;
         };
         let found = arr.iter().position(|t| {
@@ -208,13 +200,18 @@ impl Editor {
             return Ok(false);
         }
         Blogroll::parse(&self.path, &text)?;
-        crate::network::write_atomically(&self.path, text.as_bytes(), true)?;
+        crate::output::write_atomically(&self.path, text.as_bytes(), true)?;
         Ok(true)
     }
 }
 
 /// The part of a table's prefix up to its last blank line: what does not belong to
 /// the table itself.
+/// The `[[blog]]` tables, when there are any.
+fn blogs(doc: &mut DocumentMut) -> Option<&mut ArrayOfTables> {
+    doc.get_mut("blog").and_then(|b| b.as_array_of_tables_mut())
+}
+
 fn detached_comments(prefix: &str) -> String {
     let lines: Vec<&str> = prefix.split_inclusive('\n').collect();
     match lines.iter().rposition(|l| l.trim().is_empty()) {
