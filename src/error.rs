@@ -35,9 +35,27 @@ impl Location {
     }
 }
 
+/// A path as a message shows it: folders joined by `/` on every system, as the teacher
+/// writes them in Markdown links, so one message never mixes `content/posts\a.md`.
+/// On Windows `\` becomes `/` (which Windows also accepts) and the `\\?\` that
+/// `canonicalize` adds is dropped; elsewhere the path is shown as it is, since `\`
+/// may be part of a file's name there.
+pub fn shown(path: &Path) -> String {
+    if cfg!(windows) {
+        let text = path.to_string_lossy();
+        let text = match text.strip_prefix(r"\\?\UNC\") {
+            Some(share) => format!(r"\\{share}"),
+            None => text.strip_prefix(r"\\?\").unwrap_or(&text).to_string(),
+        };
+        text.replace('\\', "/")
+    } else {
+        path.display().to_string()
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", shown(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.column {
@@ -60,7 +78,7 @@ pub enum Error {
     /// Several input problems found in one pass, reported together.
     #[error("{}", join_errors(.0))]
     Many(Vec<Error>),
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {source}", shown(.path))]
     Io {
         path: PathBuf,
         #[source]
