@@ -212,7 +212,14 @@ pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {
     }
     let attributes = root.join(CACHE_DIR).join(".gitattributes");
     if !attributes.exists() {
-        super::write_atomically(&attributes, super::merge::GITATTRIBUTES.as_bytes(), false)?;
+        let written =
+            super::write_atomically(&attributes, super::merge::GITATTRIBUTES.as_bytes(), false);
+        // Blogs are saved in parallel, so another may be writing this same file; on
+        // Windows one of the two renames is refused (access denied), and the file is
+        // there all the same.
+        if written.is_err() && !attributes.exists() {
+            return written;
+        }
     }
     super::write_atomically(&path, text.as_bytes(), false)
 }
