@@ -210,6 +210,26 @@ mod tests {
         assert_eq!(loc.to_string(), "content/posts/a.md:3:7");
     }
 
+    /// On Windows `join` puts `\` after a folder written with `/`; the message must not
+    /// show both.
+    #[test]
+    fn shown_paths_have_one_separator() {
+        let joined = Path::new("content/posts").join("missing.md");
+        assert_eq!(shown(&joined), "content/posts/missing.md");
+        let loc = Location::line(joined, 3);
+        assert_eq!(loc.to_string(), "content/posts/missing.md:3");
+        if cfg!(windows) {
+            assert_eq!(
+                shown(Path::new(r"\\?\C:\Users\me\blog")),
+                "C:/Users/me/blog"
+            );
+            assert_eq!(shown(Path::new(r"\\?\UNC\school\share")), "//school/share");
+        } else {
+            // A `\` is a letter of a file's name here, shown as it is.
+            assert_eq!(shown(Path::new(r"a\b.md")), r"a\b.md");
+        }
+    }
+
     #[test]
     fn contained_panics_become_none() {
         assert_eq!(contain_panic(|| 1), Some(1));
