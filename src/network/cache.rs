@@ -212,8 +212,11 @@ pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {
     }
     let attributes = root.join(CACHE_DIR).join(".gitattributes");
     if !attributes.exists() {
-        let written =
-            super::write_atomically(&attributes, super::merge::GITATTRIBUTES.as_bytes(), false);
+        let written = crate::output::write_atomically(
+            &attributes,
+            super::merge::GITATTRIBUTES.as_bytes(),
+            false,
+        );
         // Blogs are saved in parallel, so another may be writing this same file; on
         // Windows one of the two renames is refused (access denied), and the file is
         // there all the same.
@@ -221,7 +224,7 @@ pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {
             return written;
         }
     }
-    super::write_atomically(&path, text.as_bytes(), false)
+    crate::output::write_atomically(&path, text.as_bytes(), false)
 }
 
 #[cfg(test)]
