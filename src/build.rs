@@ -69,7 +69,7 @@ impl BuildReport {
         let mut files: Vec<String> = left
             .iter()
             .take(SHOWN)
-            .map(|(f, _)| f.strip_prefix(root).unwrap_or(f).display().to_string())
+            .map(|(f, _)| crate::error::shown(f.strip_prefix(root).unwrap_or(f)))
             .collect();
         if left.len() > SHOWN {
             files.push(format!("and {} more", left.len() - SHOWN));
@@ -279,7 +279,7 @@ impl Builder {
             .map(|p| {
                 format!(
                     "{}: `target` is not the address of any post, so this response is not shown; copy the post's address from the live site",
-                    p.strip_prefix(root).unwrap_or(p).display()
+                    crate::error::shown(p.strip_prefix(root).unwrap_or(p))
                 )
             })
             .collect();
@@ -434,7 +434,10 @@ fn refuse_statics_under_pages(site: &Site, theme: &ThemeFiles) -> Result<()> {
         .map(|(file, page)| {
             Error::input(
                 Location::file(file),
-                format!("is where the page of {} is written", page.display()),
+                format!(
+                    "is where the page of {} is written",
+                    crate::error::shown(page)
+                ),
             )
             .with_hint("move or rename the static file, or give the post another slug")
         })

@@ -35,9 +35,27 @@ impl Location {
     }
 }
 
+/// A path as a message shows it: folders joined by `/` on every system, as the teacher
+/// writes them in Markdown links, so one message never mixes `content/posts\a.md`.
+/// On Windows `\` becomes `/` (which Windows also accepts) and the `\\?\` that
+/// `canonicalize` adds is dropped; elsewhere the path is shown as it is, since `\`
+/// may be part of a file's name there.
+pub fn shown(path: &Path) -> String {
+    if cfg!(windows) {
+        let text = path.to_string_lossy();
+        let text = match text.strip_prefix(r"\\?\UNC\") {
+            Some(share) => format!(r"\\{share}"),
+            None => text.strip_prefix(r"\\?\").unwrap_or(&text).to_string(),
+        };
+        text.replace('\\', "/")
+    } else {
+        path.display().to_string()
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", shown(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.column {
@@ -60,7 +78,7 @@ pub enum Error {
     /// Several input problems found in one pass, reported together.
     #[error("{}", join_errors(.0))]
     Many(Vec<Error>),
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {source}", shown(.path))]
     Io {
         path: PathBuf,
         #[source]
@@ -190,6 +208,26 @@ mod tests {
     fn location_displays_file_line_column() {
         let loc = Location::line("content/posts/a.md", 3).with_column(Some(7));
         assert_eq!(loc.to_string(), "content/posts/a.md:3:7");
+    }
+
+    /// On Windows `join` puts `\` after a folder written with `/`; the message must not
+    /// show both.
+    #[test]
+    fn shown_paths_have_one_separator() {
+        let joined = Path::new("content/posts").join("missing.md");
+        assert_eq!(shown(&joined), "content/posts/missing.md");
+        let loc = Location::line(joined, 3);
+        assert_eq!(loc.to_string(), "content/posts/missing.md:3");
+        if cfg!(windows) {
+            assert_eq!(
+                shown(Path::new(r"\\?\C:\Users\me\blog")),
+                "C:/Users/me/blog"
+            );
+            assert_eq!(shown(Path::new(r"\\?\UNC\school\share")), "//school/share");
+        } else {
+            // A `\` is a letter of a file's name here, shown as it is.
+            assert_eq!(shown(Path::new(r"a\b.md")), r"a\b.md");
+        }
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub fn acquire(
             Err(TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
                 waiting(&format!(
                     "note: {} cannot be locked on this file system, so two staffroom commands at once could lose a change",
-                    guarded.display()
+                    crate::error::shown(guarded)
                 ));
                 return Ok(Lock {
                     file: None,
@@ -120,7 +120,7 @@ pub fn acquire(
             told = true;
             waiting(&format!(
                 "Waiting for another staffroom command{holder} to finish with {} (up to {}) ...",
-                guarded.display(),
+                crate::error::shown(guarded),
                 seconds(wait.bound)
             ));
         }

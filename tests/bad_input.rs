@@ -318,8 +318,10 @@ fn normalize(text: &str, site: &TestSite) -> String {
         } else {
             ("[TMP]", [real, dir])
         };
+        // Messages show paths with `/` (error::shown), so on Windows the folder is
+        // looked for in that form.
         for d in dirs {
-            text = text.replace(&d.display().to_string(), marker);
+            text = text.replace(&staffroom::error::shown(&d), marker);
         }
     }
     let os_error = regex::Regex::new(r"[A-Z][^:\n]*? \(os error (\d+)\)").unwrap();

@@ -236,7 +236,8 @@ fn the_messages_for_a_missing_image_and_a_left_out_post_read_well() {
         "content/pages/about.md",
         "---\ntitle: About\n---\nAbout this class. See [the old page](../old-page/).\n",
     );
-    let root = site.path().display().to_string();
+    // Written as messages write paths (with `/` on Windows too).
+    let root = staffroom::error::shown(site.path());
     let shown = |(code, out, err): (i32, String, String)| {
         format!("exit: {code}\n--- stdout\n{out}--- stderr\n{err}").replace(&root, "[SITE]")
     };

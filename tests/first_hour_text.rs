@@ -13,8 +13,9 @@ use common::{Run, TestSite};
 /// The exit code and both outputs, with the site's folder written `[SITE]`.
 fn shown(site: &TestSite, run: &Run) -> String {
     let norm = |s: String| {
-        let root = site.root().display().to_string();
-        let parent = site.dir.path().display().to_string();
+        // Written as messages write paths (with `/` on Windows too).
+        let root = staffroom::error::shown(site.root());
+        let parent = staffroom::error::shown(site.dir.path());
         s.replace(&root, "[SITE]").replace(&parent, "[DIR]")
     };
     let text = format!(
@@ -227,7 +228,9 @@ fn network_remove_by_name_keeps_the_rest_of_the_file() {
     );
     // The cache stays until the teacher deletes it, as the message says.
     assert!(site.root().join("data/network/maths-mum.json").exists());
-    assert!(!site.root().join(".network.toml.lock").exists());
+    // Lock files are removed only on Unix (src/lock.rs: Windows cannot delete an open
+    // file), so elsewhere the file stays, empty of meaning once its holder is gone.
+    assert_eq!(site.root().join(".network.toml.lock").exists(), !cfg!(unix));
     site.run(&["build"]).ok();
 }
 

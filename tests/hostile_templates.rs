@@ -38,7 +38,8 @@ fn build_error(site: &TestSite) -> String {
         !site.exists("index.html"),
         "a failed build writes nothing into public/"
     );
-    err.replace(&site.root().display().to_string(), "SITE")
+    // Written as messages write paths (with `/` on Windows too).
+    err.replace(&staffroom::error::shown(site.root()), "SITE")
 }
 
 const HINT: &str = "  hint: fix the template, or delete your copy to go back to the theme's\n\

@@ -75,13 +75,13 @@ fn owners(site: &Site) -> HashMap<String, String> {
     for p in &site.posts {
         map.insert(
             format!("{}index.html", p.path),
-            p.source.display().to_string(),
+            crate::error::shown(&p.source),
         );
     }
     for p in &site.pages {
         map.insert(
             format!("{}index.html", p.path),
-            p.source.display().to_string(),
+            crate::error::shown(&p.source),
         );
     }
     map
@@ -110,7 +110,7 @@ pub fn check_output(
     };
 
     for post in &site.posts {
-        let file = post.source.display().to_string();
+        let file = crate::error::shown(&post.source);
         if post.tags.is_empty() {
             report.add(
                 &file,
@@ -150,7 +150,7 @@ pub fn check_output(
     let mut told_urls: std::collections::HashSet<String> = Default::default();
     for m in targets::missing_in_content(site, public) {
         let at = (m.location.line.unwrap_or(1), m.location.column.unwrap_or(1));
-        let file = m.location.file.display().to_string();
+        let file = crate::error::shown(&m.location.file);
         report.add_at(file, at, Severity::Error, m.message());
         told_urls.insert(m.url.clone());
         told.insert((m.page, m.url));

@@ -65,7 +65,7 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
             "Built {} and {} into {} ({}).",
             super::count(report.posts, "post"),
             super::count(report.pages, "page"),
-            report.output.display(),
+            crate::error::shown(&report.output),
             super::count(report.files, "file")
         )?;
         if let Some(left) = report.left_out(&global.root) {

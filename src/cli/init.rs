@@ -27,9 +27,9 @@ pub fn run(_global: &Global, args: InitArgs, o: &mut Output) -> anyhow::Result<(
     {
         anyhow::bail!(
             "init makes the new site in {} and does not use --root {}\n  hint: give just the folder: staffroom init {}",
-            args.dir.display(),
-            root.display(),
-            args.dir.display()
+            crate::error::shown(&args.dir),
+            crate::error::shown(root),
+            crate::error::shown(&args.dir)
         );
     }
     let today = chrono::Local::now().date_naive();
@@ -39,10 +39,10 @@ pub fn run(_global: &Global, args: InitArgs, o: &mut Output) -> anyhow::Result<(
     }
     if o.verbose {
         for p in &written {
-            writeln!(o.out, "  created {}", p.display())?;
+            writeln!(o.out, "  created {}", crate::error::shown(p))?;
         }
     }
-    let dir = args.dir.display();
+    let dir = crate::error::shown(&args.dir);
     writeln!(o.out, "Your new blog is in {dir}. Next:")?;
     writeln!(o.out, "  1. Preview it:   cd {dir} && staffroom serve")?;
     writeln!(

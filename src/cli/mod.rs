@@ -22,8 +22,11 @@ use crate::words::count;
 /// staffroom builds your teaching blog from Markdown files, and keeps your network
 /// of blogs you follow on it.
 #[derive(Debug, Parser)]
+// bin_name: the Usage lines name the command a teacher types, `staffroom`, rather
+// than the program file, which on Windows is `staffroom.exe`.
 #[command(
     name = "staffroom",
+    bin_name = "staffroom",
     version,
     about,
     after_help = "Start with `staffroom serve` inside your site folder, then open the address it prints."

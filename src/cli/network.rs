@@ -76,7 +76,7 @@ pub fn run(global: &Global, args: NetworkArgs, o: &mut Output) -> anyhow::Result
         name,
     } = &args.command
     {
-        let name = name.clone().unwrap_or_else(|| ours.display().to_string());
+        let name = name.clone().unwrap_or_else(|| crate::error::shown(ours));
         crate::network::merge::merge_files(base, ours, theirs, &name)?;
         return Ok(());
     }
@@ -174,7 +174,7 @@ fn remove(config: &Config, what: &str, o: &mut Output) -> anyhow::Result<()> {
         writeln!(
             o.out,
             "Its posts fetched so far stay in {}, which the site no longer shows; delete that file if you want them gone from your repository too.",
-            shown.display()
+            crate::error::shown(shown)
         )?;
     }
     Ok(())
@@ -185,7 +185,7 @@ fn already(blogroll: &Blogroll, feed: &str) -> anyhow::Result<()> {
     match blogroll.find_feed(feed) {
         Some(b) => Err(anyhow::anyhow!(
             "{}:{}: you already follow {} ({})",
-            blogroll.path.display(),
+            crate::error::shown(&blogroll.path),
             b.line,
             b.name,
             b.feed
@@ -281,7 +281,7 @@ fn status(config: &Config, o: &mut Output) -> anyhow::Result<()> {
 
 fn import(config: &Config, file: &std::path::Path, o: &mut Output) -> anyhow::Result<()> {
     let bytes = std::fs::read(file)
-        .with_context(|| format!("{}: cannot read this file", file.display()))?;
+        .with_context(|| format!("{}: cannot read this file", crate::error::shown(file)))?;
     // Checked against what network.toml says under the lock, so an add running at the
     // same time is neither lost nor imported twice.
     let mut editor = Editor::open(&config.root, &mut waiting(o))?;
@@ -296,7 +296,7 @@ fn import(config: &Config, file: &std::path::Path, o: &mut Output) -> anyhow::Re
             o.out,
             "Imported {} from {} ({} already followed, {} without a usable feed address).",
             super::count(found.new.len(), "blog"),
-            file.display(),
+            crate::error::shown(file),
             found.already_followed,
             found.unusable
         )?;
@@ -315,7 +315,7 @@ fn export(config: &Config, file: Option<PathBuf>, o: &mut Output) -> anyhow::Res
                     o.err,
                     "Wrote {} to {}.",
                     super::count(blogroll.blogs.len(), "blog"),
-                    path.display()
+                    crate::error::shown(&path)
                 )?;
             }
         }

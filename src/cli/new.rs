@@ -31,7 +31,7 @@ pub fn run(global: &Global, args: NewArgs, o: &mut Output) -> anyhow::Result<()>
         writeln!(
             o.out,
             "Created {} (a draft until you remove `draft: true`).",
-            path.display()
+            crate::error::shown(&path)
         )?;
     }
     Ok(())

@@ -186,7 +186,7 @@ fn names(batch: &Batch) -> String {
         .paths
         .iter()
         .take(3)
-        .map(|p| p.display().to_string())
+        .map(|p| crate::error::shown(p))
         .collect();
     if batch.paths.len() > 3 {
         names.push(format!("{} more", batch.paths.len() - 3));

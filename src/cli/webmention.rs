@@ -130,7 +130,7 @@ pub fn run(global: &Global, args: WebmentionArgs, o: &mut Output) -> anyhow::Res
             }
             if o.verbose {
                 for p in &report.added {
-                    writeln!(o.out, "  {}", p.display())?;
+                    writeln!(o.out, "  {}", crate::error::shown(p))?;
                 }
             }
             Ok(())

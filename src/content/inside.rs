@@ -39,7 +39,7 @@ impl SiteFolder {
                 Location::file(rel),
                 format!(
                     "is a link to a {what} outside the site folder ({}), and staffroom only reads files inside the site",
-                    real.display()
+                    crate::error::shown(&real)
                 ),
             )
             .with_hint("copy the file into the site instead, and remove the link"));

@@ -212,11 +212,17 @@ pub fn save(root: &Path, blog: &Blog, cache: &BlogCache) -> Result<()> {
     }
     let attributes = root.join(CACHE_DIR).join(".gitattributes");
     if !attributes.exists() {
-        crate::output::write_atomically(
+        let written = crate::output::write_atomically(
             &attributes,
             super::merge::GITATTRIBUTES.as_bytes(),
             false,
-        )?;
+        );
+        // Blogs are saved in parallel, so another may be writing this same file; on
+        // Windows one of the two renames is refused (access denied), and the file is
+        // there all the same.
+        if written.is_err() && !attributes.exists() {
+            return written;
+        }
     }
     crate::output::write_atomically(&path, text.as_bytes(), false)
 }

@@ -22,7 +22,7 @@ impl Origin {
     pub fn describe(&self, name: &str) -> String {
         match self {
             Origin::BuiltIn(_) => format!("{name} (built-in default theme)"),
-            Origin::File(p) => p.display().to_string(),
+            Origin::File(p) => crate::error::shown(p),
         }
     }
 }
@@ -64,7 +64,7 @@ impl ThemeFiles {
                     Location::file(root.join(crate::config::SITE_FILE)),
                     format!(
                         "theme = \"{name}\", but there is no folder {}",
-                        dir.display()
+                        crate::error::shown(&dir)
                     ),
                 )
                 .with_hint(

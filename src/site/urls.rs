@@ -128,7 +128,7 @@ impl Claims {
         if let Some(other) = self.owners.get(&key) {
             return Err(Error::input(
                 Location::file(owner),
-                format!("has the same URL /{path} as {}", other.display()),
+                format!("has the same URL /{path} as {}", crate::error::shown(other)),
             )
             .with_hint("rename one of the files or give one of them another slug"));
         }

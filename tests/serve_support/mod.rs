@@ -75,14 +75,22 @@ impl Serve {
     }
 
     pub fn start_with(site: &Site, args: &[&str]) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_staffroom"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_staffroom"));
+        command
             .args(["serve", "--port", "0", "--root"])
             .arg(site.path())
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("staffroom serve starts");
+            .stderr(Stdio::inherit());
+        // Windows has no signals: `interrupt` sends Ctrl-Break (which serve handles as
+        // Ctrl-C) to serve's own process group, so the tests themselves are not stopped.
+        #[cfg(windows)]
+        {
+            use std::os::windows::process::CommandExt;
+            const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+            command.creation_flags(CREATE_NEW_PROCESS_GROUP);
+        }
+        let mut child = command.spawn().expect("staffroom serve starts");
         let out = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -140,9 +148,17 @@ impl Serve {
 
     /// Ctrl-C, then wait for the exit; returns whether it exited with 0.
     pub fn interrupt(&mut self) -> bool {
+        #[cfg(unix)]
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status();
+        #[cfg(windows)]
+        {
+            const CTRL_BREAK_EVENT: u32 = 1;
+            // SAFETY: a plain Win32 call with two integers; the group is serve's own
+            // (CREATE_NEW_PROCESS_GROUP in start_with), its id being serve's process id.
+            unsafe { GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, self.child.id()) };
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -152,6 +168,12 @@ impl Serve {
         }
         false
     }
+}
+
+#[cfg(windows)]
+unsafe extern "system" {
+    // kernel32, which every Windows program links.
+    fn GenerateConsoleCtrlEvent(event: u32, process_group: u32) -> i32;
 }
 
 impl Drop for Serve {

@@ -154,7 +154,7 @@ fn resolve<'a>(
                     target: d.to_string(),
                     message: format!(
                         "links to content/{}, which does not exist or is not published (a draft or dated in the future)",
-                        target.display()
+                        crate::error::shown(&target)
                     ),
                 });
                 dest.clone()
