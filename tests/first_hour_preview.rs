@@ -234,7 +234,7 @@ fn the_messages_for_a_missing_image_and_a_left_out_post_read_well() {
     );
     site.write(
         "content/pages/about.md",
-        "---\ntitle: About\n---\nAbout this class. See [the old page](../old-page/).\n",
+        "---\ntitle: About\n---\nAbout this class. See [the old page](../old-page/).\n\nAnd [the egg's results](/posts/egg/#results).\n",
     );
     // Written as messages write paths (with `/` on Windows too).
     let root = staffroom::error::shown(site.path());

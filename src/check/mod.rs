@@ -155,6 +155,16 @@ pub fn check_output(
         told_urls.insert(m.url.clone());
         told.insert((m.page, m.url));
     }
+    // Where each Markdown link sits, so a missing anchor is told at its line too.
+    let typed: std::collections::HashMap<(String, &str), &crate::site::LocalLink> =
+        (site.posts.iter().map(|p| (&p.path, &p.local)))
+            .chain(site.pages.iter().map(|p| (&p.path, &p.local)))
+            .flat_map(|(path, local)| {
+                local
+                    .iter()
+                    .map(move |l| ((format!("{path}index.html"), l.url.as_str()), l))
+            })
+            .collect();
     let already_told = |page: &str, url: &str| {
         told.contains(&(page.to_string(), url.to_string()))
             || (!owners.contains_key(page) && told_urls.contains(url))
@@ -251,11 +261,22 @@ pub fn check_output(
                 .is_some_and(|s| s.ids.contains(&decoded));
             let is_html = link.file.extension().is_some_and(|x| x == "html");
             if is_html && !has {
-                report.add(
-                    owner(&link.page),
-                    Severity::Error,
-                    format!("link `{}` points to #{fragment}, but that page has no heading or element with that id", link.raw),
-                );
+                match typed.get(&(link.page.clone(), link.raw.as_str())) {
+                    Some(l) => report.add_at(
+                        owner(&link.page),
+                        (l.line, l.column),
+                        Severity::Error,
+                        format!("the link `{}` points to #{fragment}, but that page has no heading or element with that id; check the heading's id (a heading \"Our results\" has the id our-results)", l.written),
+                    ),
+                    // A list page showing a post's summary: told once, for the post.
+                    None if !owners.contains_key(&link.page)
+                        && typed.keys().any(|(_, url)| *url == link.raw) => {}
+                    None => report.add(
+                        owner(&link.page),
+                        Severity::Error,
+                        format!("link `{}` points to #{fragment}, but that page has no heading or element with that id", link.raw),
+                    ),
+                }
             }
         }
     }
