@@ -157,14 +157,10 @@ pub fn check_output(
     }
     // Where each Markdown link sits, so a missing anchor is told at its line too.
     let typed: std::collections::HashMap<(String, &str), &crate::site::LocalLink> =
-        (site.posts.iter().map(|p| (&p.path, &p.local)))
-            .chain(site.pages.iter().map(|p| (&p.path, &p.local)))
-            .flat_map(|(path, local)| {
-                local
-                    .iter()
-                    .map(move |l| ((format!("{path}index.html"), l.url.as_str()), l))
-            })
+        targets::typed(site)
+            .map(|(_, page, l)| ((page, l.url.as_str()), l))
             .collect();
+    let typed_urls: std::collections::HashSet<&str> = typed.keys().map(|(_, url)| *url).collect();
     let already_told = |page: &str, url: &str| {
         told.contains(&(page.to_string(), url.to_string()))
             || (!owners.contains_key(page) && told_urls.contains(url))
@@ -270,7 +266,7 @@ pub fn check_output(
                     ),
                     // A list page showing a post's summary: told once, for the post.
                     None if !owners.contains_key(&link.page)
-                        && typed.keys().any(|(_, url)| *url == link.raw) => {}
+                        && typed_urls.contains(link.raw.as_str()) => {}
                     None => report.add(
                         owner(&link.page),
                         Severity::Error,

@@ -52,25 +52,30 @@ impl std::fmt::Display for Missing {
 /// Every link and image in the site's Markdown whose target is not in `public` (the
 /// folder the site was just written to).
 pub fn missing_in_content(site: &Site, public: &Path) -> Vec<Missing> {
-    let sources = site
-        .posts
-        .iter()
-        .map(|p| (&p.source, &p.path, &p.local))
-        .chain(site.pages.iter().map(|p| (&p.source, &p.path, &p.local)));
     let base = site.config.base.path();
     let mut missing = Vec::new();
-    for (source, path, local) in sources {
-        let page = format!("{path}index.html");
-        for link in local.iter() {
-            let reason = match super::resolve(public, base, &page, &link.url) {
-                Ok(l) if l.file.is_file() => continue,
-                Ok(_) => None,
-                Err(why) => Some(why),
-            };
-            missing.push(found(source, &page, link, reason));
-        }
+    for (source, page, link) in typed(site) {
+        let reason = match super::resolve(public, base, &page, &link.url) {
+            Ok(l) if l.file.is_file() => continue,
+            Ok(_) => None,
+            Err(why) => Some(why),
+        };
+        missing.push(found(source, &page, link, reason));
     }
     missing
+}
+
+/// Every link and image typed in a post or page's Markdown: its file, the written
+/// page it is on (`posts/x/index.html`), and where it sits.
+pub fn typed(site: &Site) -> impl Iterator<Item = (&Path, String, &LocalLink)> {
+    let sources = (site.posts.iter().map(|p| (&p.source, &p.path, &p.local)))
+        .chain(site.pages.iter().map(|p| (&p.source, &p.path, &p.local)));
+    sources.flat_map(|(source, path, local)| {
+        let page = format!("{path}index.html");
+        local
+            .iter()
+            .map(move |link| (source.as_path(), page.clone(), link))
+    })
 }
 
 fn found(source: &Path, page: &str, link: &LocalLink, reason: Option<String>) -> Missing {
