@@ -53,13 +53,7 @@ fn the_open_page_follows_edits_css_and_errors_by_itself() {
         "content/posts/first.md",
         "---\ntitle: Lesson 1: Density\ndate: 2024-01-01\n---\nBroken.\n",
     );
-    let overlay =
-        "var o = document.getElementById('staffroom-error'); return o ? o.innerText : null;";
-    browser.wait_until("the error overlay shows", |b| {
-        b.run(overlay)
-            .as_str()
-            .is_some_and(|t| t.contains("content/posts/first.md:2"))
-    });
+    browser.wait_for_error_overlay("content/posts/first.md:2");
     assert!(
         browser.text().contains("Edited words."),
         "the last good page stays"
@@ -74,6 +68,6 @@ fn the_open_page_follows_edits_css_and_errors_by_itself() {
         &post("First post", "2024-01-01", "Fixed words."),
     );
     browser.wait_until("the fix is shown", |b| {
-        b.text().contains("Fixed words.") && b.run(overlay).is_null()
+        b.text().contains("Fixed words.") && b.error_overlay().is_none()
     });
 }

@@ -116,13 +116,7 @@ fn the_error_overlay_and_warnings_are_readable_and_pass_axe_in_light_and_dark() 
         "content/posts/first.md",
         "---\ntitle: Lesson 1: Density\ndate: 2024-01-01\n---\nBroken.\n",
     );
-    let overlay =
-        "var o = document.getElementById('staffroom-error'); return o ? o.innerText : null;";
-    browser.wait_until("the error overlay shows", |b| {
-        b.run(overlay)
-            .as_str()
-            .is_some_and(|t| t.contains("content/posts/first.md:2"))
-    });
+    browser.wait_for_error_overlay("content/posts/first.md:2");
     for scheme in ["light", "dark"] {
         browser.color_scheme(scheme);
         let (text, background) = colours(&browser, "#staffroom-error pre");
@@ -160,7 +154,7 @@ fn the_error_overlay_and_warnings_are_readable_and_pass_axe_in_light_and_dark() 
             })
     });
     assert!(
-        browser.run(overlay).is_null(),
+        browser.error_overlay().is_none(),
         "no error overlay for a warning"
     );
     if let Ok(dir) = std::env::var("STAFFROOM_SCREENSHOTS") {

@@ -157,6 +157,20 @@ impl Browser {
         self.cdp("Emulation.setDeviceMetricsOverride", params);
     }
 
+    /// The text of serve's error overlay, or None when it is not shown.
+    pub fn error_overlay(&self) -> Option<String> {
+        let script =
+            "var o = document.getElementById('staffroom-error'); return o ? o.innerText : null;";
+        self.run(script).as_str().map(str::to_string)
+    }
+
+    /// Waits for the error overlay to show `needle` (a file and line).
+    pub fn wait_for_error_overlay(&self, needle: &str) {
+        self.wait_until("the error overlay shows", |b| {
+            b.error_overlay().is_some_and(|t| t.contains(needle))
+        });
+    }
+
     pub fn text(&self) -> String {
         let v = self.run("return document.body ? document.body.innerText : '';");
         v.as_str().unwrap_or_default().to_string()
