@@ -104,10 +104,13 @@ pub(super) fn date(v: &Value) -> std::result::Result<DateTime<FixedOffset>, Stri
 pub fn written_with_zone(s: &str) -> bool {
     let s = s.trim();
     DateTime::parse_from_rfc3339(s).is_ok()
-        || ["%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%d %H:%M %z"]
+        || ZONED
             .iter()
             .any(|fmt| DateTime::parse_from_str(s, fmt).is_ok())
 }
+
+/// Jekyll's own format, `2014-12-17 11:16:21 -0800`, and the same without seconds.
+const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%d %H:%M %z"];
 
 /// Dates as teachers write them; times without a zone are taken as UTC.
 pub fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
@@ -115,8 +118,7 @@ pub fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d);
     }
-    // Jekyll's own format, `2014-12-17 11:16:21 -0800`, and the same without seconds.
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%d %H:%M %z"] {
+    for fmt in ZONED {
         if let Ok(d) = DateTime::parse_from_str(s, fmt) {
             return Some(d);
         }
