@@ -6,7 +6,8 @@
 //! beside them `network` (the blogroll, its feeds and their cache), `responses` (what
 //! other blogs wrote back, shown under each post), `webmention` (telling linked sites
 //! about new posts), `check` (links and images in the built site) and `serve` (the live
-//! preview, which runs the same stages again on each save).
+//! preview, which runs the same stages again on each save). `import` brings an old blog
+//! (WordPress, Blogger, Jekyll, Hugo) into the site's files before any of that runs.
 //! The `cli` module is the thin edge that turns arguments into calls.
 
 pub mod build;
@@ -16,6 +17,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod feeds;
+pub mod import;
 pub mod init;
 pub mod lock;
 pub mod network;

@@ -4,6 +4,7 @@
 mod annotate;
 mod build;
 mod check;
+mod import;
 mod init;
 mod network;
 mod new;
@@ -57,6 +58,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Check links, anchors and images in the built site; exit 1 on problems
     Check(check::CheckArgs),
+    /// Move an old blog in: a WordPress or Blogger export, or a Jekyll or Hugo folder
+    Import(import::ImportArgs),
     /// Create a new site: example content, settings, and a GitHub Pages workflow
     Init(init::InitArgs),
     /// Start a new post or page from a title
@@ -112,6 +115,7 @@ pub fn run(
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.global, args, &mut o),
         Command::Check(args) => check::run(&cli.global, args, &mut o),
+        Command::Import(args) => import::run(&cli.global, args, &mut o),
         Command::Init(args) => init::run(&cli.global, args, &mut o),
         Command::New(args) => new::run(&cli.global, args, &mut o),
         Command::Network(args) => network::run(&cli.global, args, &mut o),
