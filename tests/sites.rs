@@ -109,6 +109,9 @@ invalid! {
     network_same_blog_twice: "one feed followed twice under two names",
     network_toml_not_toml: "network.toml with a name not in quotes",
     network_cache_corrupt: "a network cache file cut off in the middle",
+    // Responses kept in data/responses/
+    response_misspelt_key: "a response file with `author` spelt wrong",
+    response_target_not_a_post: "a response to an address that is none of the posts (a warning)",
 }
 
 fn fixture(kind: &str, name: &str) -> PathBuf {
