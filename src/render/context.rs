@@ -351,19 +351,36 @@ pub fn post_node<'a>(
 
 pub fn page_value(site: &Site, page: &Page) -> Value {
     let (date, date_iso, date_display) = page.date.as_ref().map(date_fields).unwrap_or_default();
-    json!({
-        "title": page.title,
-        "url": page.url,
-        "permalink": page.permalink,
-        "content": &*page.content,
-        "summary": &*page.summary,
-        "image": image_value(site, page.image.as_ref()),
-        "extra": page.extra,
-        "date": date,
-        "date_iso": date_iso,
-        "date_display": date_display,
-        "draft": page.draft,
+    to_value(&PageValue {
+        title: &page.title,
+        url: &page.url,
+        permalink: &page.permalink,
+        content: &page.content,
+        summary: &page.summary,
+        image: image_value(site, page.image.as_ref()),
+        extra: &page.extra,
+        date,
+        date_iso,
+        date_display,
+        draft: page.draft,
     })
+}
+
+/// `page`: a page (not a post) as its own page shows it.
+#[derive(Serialize)]
+struct PageValue<'a> {
+    title: &'a str,
+    url: &'a str,
+    permalink: &'a str,
+    content: &'a str,
+    summary: &'a str,
+    image: Option<ImageValue<'a>>,
+    extra: &'a serde_json::Map<String, Value>,
+    /// Empty when the page has no date.
+    date: String,
+    date_iso: String,
+    date_display: String,
+    draft: bool,
 }
 
 /// `taxonomy`: tags or categories.
