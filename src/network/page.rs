@@ -251,9 +251,10 @@ impl RiverPost {
 impl RiverBlog {
     fn new(blog: &Blog, cache: &BlogCache) -> RiverBlog {
         let slug = blog.slug();
+        let (initial, colour) = letter_avatar(&blog.name, &slug);
         RiverBlog {
-            initial: initial(&blog.name),
-            colour: colour(&slug),
+            initial,
+            colour,
             name: blog.name.clone(),
             slug,
             site: site_of(blog, cache),
@@ -298,12 +299,13 @@ fn site_of(blog: &Blog, cache: &BlogCache) -> String {
     }
 }
 
-/// A colour picked from the blog's slug, so a blog keeps its colour from build to
-/// build and neighbours usually differ.
-fn colour(slug: &str) -> u32 {
+/// A letter avatar for `name`: its initial, and a colour (`blog-avatar-N`) picked
+/// from `key` (a blog's slug), so a blog keeps its colour from build to build and
+/// neighbours usually differ. Also for anyone else shown without a picture.
+pub fn letter_avatar(name: &str, key: &str) -> (String, u32) {
     // FNV-1a, then mixed (MurmurHash3's finaliser) so the low bits that pick the
     // colour depend on every byte.
-    let mut h = (slug.bytes()).fold(0x811c_9dc5_u32, |h, b| {
+    let mut h = (key.bytes()).fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
     h ^= h >> 16;
@@ -311,7 +313,7 @@ fn colour(slug: &str) -> u32 {
     h ^= h >> 13;
     h = h.wrapping_mul(0xc2b2_ae35);
     h ^= h >> 16;
-    h % AVATAR_COLOURS
+    (initial(name), h % AVATAR_COLOURS)
 }
 
 /// "The Reading Nook" is R, "Mrs. Ndiaye's Maths Corner" is M, "école 42" is É.
