@@ -174,66 +174,8 @@ fn a_failed_build_leaves_public_untouched() {
     );
 }
 
-#[test]
-fn link_and_url_mistakes_name_both_files() {
-    let site = TestSite::new();
-    site.post(
-        "a.md",
-        "title: A\ndate: 2024-01-01",
-        "Intro.\n\nSee [b](missing.md).",
-    );
-    let err = site.run(&["build"]).user_error();
-    assert!(
-        err.contains("content/posts/a.md:7:5") && err.contains("content/posts/missing.md"),
-        "{err}"
-    );
-
-    let site = TestSite::new();
-    site.post("a.md", "title: A\ndate: 2024-01-01", "x").post(
-        "2024/a.md",
-        "title: A again\ndate: 2024-01-01",
-        "x",
-    );
-    let err = site.run(&["build"]).user_error();
-    assert!(
-        err.contains("2024/a.md") && err.contains("posts/a.md") && err.contains("same URL"),
-        "{err}"
-    );
-}
-
-#[test]
-fn site_toml_mistakes_are_explained() {
-    let site = TestSite::new();
-    site.file(
-        "site.toml",
-        "title = \"T\"\nbase_url = \"teacher.github.io\"\n",
-    );
-    let err = site.run(&["build"]).user_error();
-    assert!(err.contains("site.toml:2: base_url:"), "{err}");
-
-    site.file(
-        "site.toml",
-        "title = \"T\"\nbase_url = \"https://a.github.io/\"\nposts_per_page = \"ten\"\n",
-    );
-    let err = site.run(&["build"]).user_error();
-    assert!(err.contains("site.toml:3:"), "{err}");
-
-    let empty = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("staffroom")
-        .unwrap()
-        // Output as on a teacher's computer, even when the tests run on GitHub Actions.
-        .env_remove("GITHUB_ACTIONS")
-        .args(["build", "--root"])
-        .arg(empty.path())
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        err.contains("site.toml") && err.contains("staffroom init"),
-        "{err}"
-    );
-}
+// The messages for a link to a missing post, two posts at one address and mistakes in
+// site.toml are whole-message snapshots of fixture sites: tests/sites/invalid/.
 
 #[test]
 fn tags_are_one_per_slug_and_lists_paginate() {

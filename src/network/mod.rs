@@ -31,9 +31,9 @@ use crate::error::Result;
 
 pub use blogroll::{Blog, Blogroll};
 
-/// What a build needs from the network: the page value and the OPML file.
+/// What a build needs from the network: the page and the OPML file.
 pub struct ForBuild {
-    pub page: serde_json::Value,
+    pub page: page::NetworkPage,
     pub opml: String,
 }
 
@@ -71,7 +71,7 @@ pub fn for_build<T: Send>(
         .collect();
     let (summaries, visited): (Vec<_>, Vec<_>) =
         crate::error::Error::all(each)?.into_iter().unzip();
-    let page = page::network_value(&blogroll, summaries, settings);
+    let page = page::network_page(&blogroll, summaries, settings);
     let opml = opml::export(&blogroll, &config.site.title, &config.site.author.name)?;
     Ok(Some((ForBuild { page, opml }, visited)))
 }

@@ -1,40 +1,78 @@
 //! The values templates see (documented in docs/THEMES.md). List pages get summary
 //! objects, not whole posts, so a tag page with 500 posts stays cheap.
+//!
+//! Each value is a struct whose field names are the names templates use, turned into
+//! JSON as it is handed on (the page values in `values` are JSON, so `serve` can
+//! fingerprint and share them): a misspelt or dropped field is then a compile error
+//! here rather than an empty spot on every page.
 
 use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::values::Node;
 use crate::site::{Image, Page, Post, Site, Taxonomy, Term, TermRef};
 
+/// `site`, the same on every page.
+#[derive(Serialize)]
+struct SiteValue<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+    base_path: &'a str,
+    author: crate::config::Author,
+    extra: &'a toml::Table,
+    feeds: Feeds,
+    blogroll_opml: String,
+    has_network: bool,
+    has_categories: bool,
+    webmention_endpoint: &'a str,
+}
+
+#[derive(Serialize)]
+struct Feeds {
+    atom: String,
+    rss: String,
+    json: String,
+}
+
 pub fn site_value(site: &Site, has_network: bool) -> Value {
     let c = &site.config.site;
     let base = &site.config.base;
-    let mut author = serde_json::to_value(&c.author).unwrap_or(Value::Null);
-    if let Some(avatar) = author.get_mut("avatar")
-        && let Some(a) = avatar.as_str().filter(|a| a.starts_with('/'))
-    {
+    let mut author = c.author.clone();
+    if author.avatar.starts_with('/') {
         // Root-relative, so it shows in a local preview as well as on the real site.
-        *avatar = Value::String(base.join(a));
+        author.avatar = base.join(&author.avatar);
     }
-    json!({
-        "title": c.title,
-        "description": c.description,
-        "language": c.language,
-        "base_url": base.url.as_str(),
-        "base_path": base.path(),
-        "author": author,
-        "extra": c.extra,
-        "feeds": {
-            "atom": base.join("atom.xml"),
-            "rss": base.join("rss.xml"),
-            "json": base.join("feed.json"),
+    to_value(&SiteValue {
+        title: &c.title,
+        description: &c.description,
+        language: &c.language,
+        base_url: base.url.as_str(),
+        base_path: base.path(),
+        author,
+        extra: &c.extra,
+        feeds: Feeds {
+            atom: base.join("atom.xml"),
+            rss: base.join("rss.xml"),
+            json: base.join("feed.json"),
         },
-        "blogroll_opml": if has_network { base.join("blogroll.opml") } else { String::new() },
-        "has_network": has_network,
-        "has_categories": !site.categories.is_empty(),
-        "webmention_endpoint": c.webmention.endpoint.clone().unwrap_or_default(),
+        blogroll_opml: if has_network {
+            base.join("blogroll.opml")
+        } else {
+            String::new()
+        },
+        has_network,
+        has_categories: !site.categories.is_empty(),
+        webmention_endpoint: c.webmention.endpoint.as_deref().unwrap_or_default(),
     })
+}
+
+/// The value templates see. What is handed over here is plain data (strings,
+/// numbers, lists, maps with string keys), which always converts.
+fn to_value(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 /// The menu's items, made once per build; `for_page` marks the active one per page.
@@ -120,27 +158,42 @@ impl Menu {
     }
 }
 
-/// The menu as templates see it, with `active` set on the items it names.
-fn value(items: &[(String, String)], active: impl Fn(usize) -> bool) -> Value {
-    let items = items
-        .iter()
-        .enumerate()
-        .map(|(i, (title, url))| json!({ "title": title, "url": url, "active": active(i) }));
-    Value::Array(items.collect())
+/// One link of `menu`.
+#[derive(Serialize)]
+struct MenuItem<'a> {
+    title: &'a str,
+    url: &'a str,
+    active: bool,
 }
 
-fn terms(refs: &[TermRef], site: &Site, folder: &str) -> Value {
-    Value::Array(
-        refs.iter()
-            .map(|t| {
-                json!({
-                    "name": t.name,
-                    "slug": t.slug,
-                    "url": site.config.base.join(&format!("{folder}/{}/", t.slug)),
-                })
-            })
-            .collect(),
-    )
+/// The menu as templates see it, with `active` set on the items it names.
+fn value(items: &[(String, String)], active: impl Fn(usize) -> bool) -> Value {
+    let items: Vec<MenuItem> = (items.iter().enumerate())
+        .map(|(i, (title, url))| MenuItem {
+            title,
+            url,
+            active: active(i),
+        })
+        .collect();
+    to_value(&items)
+}
+
+/// A tag or category of a post, linked to its page.
+#[derive(Serialize)]
+struct TermLink<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+}
+
+fn terms<'a>(refs: &'a [TermRef], site: &Site, folder: &str) -> Vec<TermLink<'a>> {
+    refs.iter()
+        .map(|t| TermLink {
+            name: &t.name,
+            slug: &t.slug,
+            url: site.config.base.join(&format!("{folder}/{}/", t.slug)),
+        })
+        .collect()
 }
 
 pub fn date_fields(d: &DateTime<FixedOffset>) -> (String, String, String) {
@@ -180,6 +233,29 @@ pub fn summary_key(site: &Site, post: &Post) -> u64 {
     h.finish()
 }
 
+/// A post as lists show it; its own page adds to this (`post_node`).
+#[derive(Serialize)]
+struct PostSummary<'a> {
+    title: &'a str,
+    url: &'a str,
+    permalink: &'a str,
+    date: String,
+    date_iso: String,
+    date_display: String,
+    updated: String,
+    updated_iso: String,
+    summary: &'a str,
+    has_more: bool,
+    tags: Vec<TermLink<'a>>,
+    categories: Vec<TermLink<'a>>,
+    reading_time: usize,
+    word_count: usize,
+    draft: bool,
+    image: Option<ImageValue<'a>>,
+    future: bool,
+    extra: &'a serde_json::Map<String, Value>,
+}
+
 /// A post as lists show it.
 pub fn post_summary(site: &Site, post: &Post) -> Value {
     let (date, date_iso, date_display) = date_fields(&post.date);
@@ -190,39 +266,43 @@ pub fn post_summary(site: &Site, post: &Post) -> Value {
             (d, iso)
         })
         .unwrap_or_default();
-    json!({
-        "title": post.title,
-        "url": post.url,
-        "permalink": post.permalink,
-        "date": date,
-        "date_iso": date_iso,
-        "date_display": date_display,
-        "updated": updated,
-        "updated_iso": updated_iso,
-        "summary": &*post.summary,
-        "has_more": post.has_more,
-        "tags": terms(&post.tags, site, "tags"),
-        "categories": terms(&post.categories, site, "categories"),
-        "reading_time": post.reading_time(),
-        "word_count": post.word_count,
-        "draft": post.draft,
-        "image": image_value(site, post.image.as_ref()),
-        "future": post.future,
-        "extra": post.extra,
+    to_value(&PostSummary {
+        title: &post.title,
+        url: &post.url,
+        permalink: &post.permalink,
+        date,
+        date_iso,
+        date_display,
+        updated,
+        updated_iso,
+        summary: &post.summary,
+        has_more: post.has_more,
+        tags: terms(&post.tags, site, "tags"),
+        categories: terms(&post.categories, site, "categories"),
+        reading_time: post.reading_time(),
+        word_count: post.word_count,
+        draft: post.draft,
+        image: image_value(site, post.image.as_ref()),
+        future: post.future,
+        extra: &post.extra,
     })
 }
 
 /// A lead image: `url` for the page, `permalink` for link previews (Open Graph
 /// wants an absolute address), `alt` (may be empty). Null without one.
-fn image_value(site: &Site, image: Option<&Image>) -> Value {
-    match image {
-        Some(i) => json!({
-            "url": i.url,
-            "permalink": site.config.base.absolute(&i.url),
-            "alt": i.alt,
-        }),
-        None => Value::Null,
-    }
+#[derive(Serialize)]
+struct ImageValue<'a> {
+    url: &'a str,
+    permalink: String,
+    alt: &'a str,
+}
+
+fn image_value<'a>(site: &Site, image: Option<&'a Image>) -> Option<ImageValue<'a>> {
+    image.map(|i| ImageValue {
+        url: &i.url,
+        permalink: site.config.base.absolute(&i.url),
+        alt: &i.alt,
+    })
 }
 
 /// A post as its own page shows it: its summary (`summary`, from `post_summary`)
@@ -271,36 +351,72 @@ pub fn post_node<'a>(
 
 pub fn page_value(site: &Site, page: &Page) -> Value {
     let (date, date_iso, date_display) = page.date.as_ref().map(date_fields).unwrap_or_default();
-    json!({
-        "title": page.title,
-        "url": page.url,
-        "permalink": page.permalink,
-        "content": &*page.content,
-        "summary": &*page.summary,
-        "image": image_value(site, page.image.as_ref()),
-        "extra": page.extra,
-        "date": date,
-        "date_iso": date_iso,
-        "date_display": date_display,
-        "draft": page.draft,
+    to_value(&PageValue {
+        title: &page.title,
+        url: &page.url,
+        permalink: &page.permalink,
+        content: &page.content,
+        summary: &page.summary,
+        image: image_value(site, page.image.as_ref()),
+        extra: &page.extra,
+        date,
+        date_iso,
+        date_display,
+        draft: page.draft,
     })
+}
+
+/// `page`: a page (not a post) as its own page shows it.
+#[derive(Serialize)]
+struct PageValue<'a> {
+    title: &'a str,
+    url: &'a str,
+    permalink: &'a str,
+    content: &'a str,
+    summary: &'a str,
+    image: Option<ImageValue<'a>>,
+    extra: &'a serde_json::Map<String, Value>,
+    /// Empty when the page has no date.
+    date: String,
+    date_iso: String,
+    date_display: String,
+    draft: bool,
+}
+
+/// `taxonomy`: tags or categories.
+#[derive(Serialize)]
+struct TaxonomyValue<'a> {
+    name: &'a str,
+    title: &'a str,
+    singular: &'a str,
+    url: String,
 }
 
 pub fn taxonomy_value(site: &Site, tax: &Taxonomy) -> Value {
-    json!({
-        "name": tax.name,
-        "title": tax.title(),
-        "singular": tax.singular(),
-        "url": site.config.base.join(&format!("{}/", tax.name)),
+    to_value(&TaxonomyValue {
+        name: tax.name,
+        title: tax.title(),
+        singular: tax.singular(),
+        url: site.config.base.join(&format!("{}/", tax.name)),
     })
 }
 
+/// `term`: one tag or category, and each item of `terms`.
+#[derive(Serialize)]
+struct TermValue<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: &'a str,
+    count: usize,
+    feed_url: String,
+}
+
 pub fn term_value(term: &Term) -> Value {
-    json!({
-        "name": term.name,
-        "slug": term.slug,
-        "url": term.url,
-        "count": term.posts.len(),
-        "feed_url": format!("{}atom.xml", term.url),
+    to_value(&TermValue {
+        name: &term.name,
+        slug: &term.slug,
+        url: &term.url,
+        count: term.posts.len(),
+        feed_url: format!("{}atom.xml", term.url),
     })
 }

@@ -72,7 +72,7 @@ pub struct Extras {
     /// Responses per post, by index into `site.posts`.
     pub responses: Vec<Value>,
     /// The `/network/` page's `network` value, when there is a network.
-    pub network: Option<Value>,
+    pub network: Option<crate::network::page::NetworkPage>,
 }
 
 enum Job<'a> {
@@ -295,7 +295,7 @@ fn render(
                 Job::Network => {
                     let mut ctx = page_ctx("network/", "My network", "");
                     let network = extras.network.as_ref().map(super::river::with_groups);
-                    ctx.insert("network", network.as_ref().unwrap_or(&Value::Null));
+                    ctx.insert("network", &network);
                     ("network/index.html".to_string(), "network.html", ctx)
                 }
                 Job::Alias { from, to } => {

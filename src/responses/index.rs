@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use url::Url;
 
 use super::normalize::{normalize, normalize_url, response_key};
@@ -18,6 +18,7 @@ use super::{Kind, Response, excerpt};
 use crate::config::BaseUrl;
 use crate::network::Blog;
 use crate::network::cache::BlogCache;
+use crate::network::page::{NetworkPage, PostLink};
 use crate::site::Site;
 
 /// The site's post addresses, normalised.
@@ -277,21 +278,15 @@ impl Index {
     }
 
     /// Give each item of the network page's river `responds_to`: the teacher's posts
-    /// it links to, as `{title, url}` (empty when none).
-    pub fn mark_river(&self, network: &mut Value, site: &Site) {
-        let Some(river) = network.get_mut("river").and_then(Value::as_array_mut) else {
-            return;
-        };
-        for item in river {
-            let url = item.get("url").and_then(Value::as_str).unwrap_or("");
-            let posts: Vec<Value> = self
-                .responding_to(url)
-                .iter()
-                .map(|&i| json!({ "title": site.posts[i].title, "url": site.posts[i].url }))
+    /// it links to (empty when none).
+    pub fn mark_river(&self, network: &mut NetworkPage, site: &Site) {
+        for item in &mut network.river {
+            item.responds_to = (self.responding_to(&item.url).iter())
+                .map(|&i| PostLink {
+                    title: site.posts[i].title.clone(),
+                    url: site.posts[i].url.clone(),
+                })
                 .collect();
-            if let Some(obj) = item.as_object_mut() {
-                obj.insert("responds_to".into(), Value::Array(posts));
-            }
         }
     }
 }

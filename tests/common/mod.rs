@@ -45,8 +45,13 @@ impl TestSite {
 
     /// A copy of the repository's example site.
     pub fn example() -> TestSite {
+        Self::copy_of(&repo().join("example-site"))
+    }
+
+    /// A copy of the site in `from` (a fixture under tests/sites/), without its `public/`.
+    pub fn copy_of(from: &Path) -> TestSite {
         let site = Self::empty();
-        copy_dir(&repo().join("example-site"), site.root());
+        copy_dir(from, site.root());
         let _ = std::fs::remove_dir_all(site.root().join("public"));
         site
     }
