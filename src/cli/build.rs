@@ -51,7 +51,7 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
             error,
             note: format!("the build stopped; {folder} was left as it was"),
         })?;
-    for w in &report.warnings {
+    for w in report.site.warnings.iter().chain(&report.warnings) {
         writeln!(o.err, "warning: {w}")?;
         if let (Some(a), Some((file, line, col, message))) =
             (&o.annotate, annotate::split_located(w))
@@ -71,6 +71,16 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
         if let Some(left) = report.left_out(&global.root) {
             // A new post is a draft: say where it went, and how to see it.
             writeln!(o.out, "Left out {left}")?;
+        }
+        let site = &report.site;
+        let not_built = crate::content::skipped::summary(
+            &site.not_built,
+            &global.root,
+            &site.config.site.language,
+            o.verbose,
+        );
+        for line in not_built {
+            writeln!(o.out, "{line}")?;
         }
     }
     if o.verbose {

@@ -135,7 +135,7 @@ fn resolve<'a>(
         Some(i) => d.split_at(i),
         None => (d, ""),
     };
-    if path_part.ends_with(".md") {
+    if crate::content::discover::links_to_markdown(path_part) {
         let dir = links.source.parent().unwrap_or(Path::new(""));
         let decoded = percent_decode(path_part);
         let Some(target) = normalize(&dir.join(&decoded)) else {
