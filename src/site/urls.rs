@@ -117,10 +117,7 @@ impl Claims {
     pub fn claim(&mut self, path: &str, owner: &Path) -> Result<()> {
         let key = path.trim_end_matches('/').to_ascii_lowercase();
         let first = key.split('/').next().unwrap_or("");
-        // Posts live under posts/, but /posts/ itself is no one's (a Hugo section's
-        // alias `posts` would make it a redirect).
-        let top_level_reserved =
-            RESERVED.contains(&first) && (!path.starts_with("posts/") || key == "posts");
+        let top_level_reserved = RESERVED.contains(&first) && !path.starts_with("posts/");
         if top_level_reserved {
             return Err(Error::input(
                 Location::file(owner),
@@ -163,7 +160,6 @@ mod tests {
             .to_string();
         assert!(err.contains("two.md") && err.contains("one.md"), "{err}");
         assert!(c.claim("tags/", Path::new("p.md")).is_err());
-        assert!(c.claim("posts/", Path::new("p.md")).is_err());
     }
 
     #[test]
