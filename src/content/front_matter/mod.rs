@@ -446,6 +446,213 @@ mod tests {
         assert_eq!(ours.extra["excerpt"], "Theirs.");
     }
 
+    fn post(text: &str, name_date: Option<&str>) -> Result<FrontMatter> {
+        let rules = Rules {
+            post: true,
+            name_date: name_date.map(|d| parse_date(d).unwrap()),
+        };
+        split_as(Path::new("post.md"), text, &rules).map(|s| s.front)
+    }
+
+    #[test]
+    fn every_problem_of_a_file_at_once() {
+        let err = post(
+            "---
+draft: maybe
+---
+x
+",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("post.md:2: `draft` must be true or false"),
+            "{err}"
+        );
+        assert!(
+            err.contains("post.md:1: the front matter has no title"),
+            "{err}"
+        );
+        assert!(err.contains("post.md:1: the post has no date"), "{err}");
+        assert!(err.ends_with("3 problems found."), "{err}");
+        // A title or date that failed its own check is not also missing.
+        let err = post(
+            "---
+title: [a]
+date: soon
+---
+",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.ends_with("2 problems found."), "{err}");
+    }
+
+    #[test]
+    fn a_post_takes_the_date_of_its_file_name_unless_it_gives_one() {
+        let named = Some("2014-03-03");
+        let f = post(
+            "---
+title: T
+---
+",
+            named,
+        )
+        .unwrap();
+        assert_eq!(f.date.unwrap().to_rfc3339(), "2014-03-03T00:00:00+00:00");
+        assert!(!f.date_has_zone);
+        let f = post(
+            "---
+title: T
+date: 2015-01-02 10:00:00 +0100
+---
+",
+            named,
+        )
+        .unwrap();
+        assert_eq!(f.date.unwrap().to_rfc3339(), "2015-01-02T10:00:00+01:00");
+        // Jekyll's own typo, read as far as it makes sense, with a warning.
+        let f = post(
+            "---
+title: T
+date: 2014-03-03 18:30:22 2014 -0800
+---
+",
+            named,
+        )
+        .unwrap();
+        assert_eq!(f.date.unwrap().to_rfc3339(), "2014-03-03T18:30:22+00:00");
+        assert!(
+            f.notes[0]
+                .starts_with("post.md:3: `date` `2014-03-03 18:30:22 2014 -0800` is not a date"),
+            "{:?}",
+            f.notes
+        );
+        // Not the day of the name, or no name date: an error as ever.
+        assert!(
+            post(
+                "---
+title: T
+date: 2014-03-04 18:30 x
+---
+",
+                named
+            )
+            .is_err()
+        );
+        assert!(
+            post(
+                "---
+title: T
+date: 2014-03-03 18:30 x
+---
+",
+                None
+            )
+            .is_err()
+        );
+        // Pages need no date.
+        assert!(
+            parse(
+                "---
+title: T
+---
+"
+            )
+            .unwrap()
+            .date
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn hugo_files_that_are_not_pages_are_not_built() {
+        let headless = parse(
+            "---
+headless: true
+---
+",
+        )
+        .unwrap();
+        assert_eq!(headless.not_built, Some(Skip::Headless));
+        let archive = parse(
+            "---
+date: 2019-05-28
+layout: archives
+---
+",
+        )
+        .unwrap();
+        assert_eq!(
+            archive.not_built,
+            Some(Skip::LayoutOnly {
+                layout: "archives".into()
+            })
+        );
+        // With text, or a layout every page has, it is a page like any other.
+        assert!(
+            parse(
+                "---
+layout: archives
+---
+Hello
+"
+            )
+            .is_err()
+        );
+        assert!(
+            parse(
+                "---
+title: T
+layout: page
+---
+"
+            )
+            .unwrap()
+            .not_built
+            .is_none()
+        );
+        // A post is a post whatever its layout.
+        assert!(
+            post(
+                "---
+title: T
+layout: photo
+---
+",
+                Some("2014-03-03")
+            )
+            .unwrap()
+            .not_built
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn jekyll_category_is_a_category() {
+        let f = parse(
+            "---
+title: T
+category: release notes
+---
+",
+        )
+        .unwrap();
+        assert_eq!(f.categories, ["release notes"]);
+        let f = parse(
+            "---
+title: T
+category: x
+categories: [a, b]
+---
+",
+        )
+        .unwrap();
+        assert_eq!(f.categories, ["a", "b"]);
+    }
+
     #[test]
     fn collections_nested_too_deep_are_refused_before_parsing() {
         let deep = format!(
