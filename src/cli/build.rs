@@ -51,7 +51,7 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
             error,
             note: format!("the build stopped; {folder} was left as it was"),
         })?;
-    for w in report.site.warnings.iter().chain(&report.warnings) {
+    for w in &report.warnings {
         writeln!(o.err, "warning: {w}")?;
         if let (Some(a), Some((file, line, col, message))) =
             (&o.annotate, annotate::split_located(w))

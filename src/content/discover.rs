@@ -3,6 +3,7 @@
 //! either built or named: `.markdown` files, Hugo's `_index.md` and translations,
 //! Jekyll's `_drafts/`, images beside a plain post.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::Kind;
@@ -60,6 +61,9 @@ pub fn find(site: &SiteFolder, content: &Path, language: &str) -> Found {
     if !content.is_dir() {
         return found;
     }
+    // Whether each folder holds a bundle's index, asked once per folder, not once per
+    // image in it.
+    let mut bundles = HashMap::new();
     let walker = walkdir::WalkDir::new(content)
         .follow_links(true)
         .into_iter()
@@ -88,7 +92,7 @@ pub fn find(site: &SiteFolder, content: &Path, language: &str) -> Found {
             continue;
         }
         let path = entry.into_path();
-        match (kind, classify(content, &path)) {
+        match (kind, classify(content, &path, &mut bundles)) {
             (None, _) => found.skipped.push((path, Skip::Outside)),
             (Some(kind), Is::Markdown) => found.files.push((path, kind)),
             (Some(_), Is::Asset) => {}
@@ -124,7 +128,7 @@ enum Is {
     Skipped(Skip),
 }
 
-fn classify(content: &Path, path: &Path) -> Is {
+fn classify(content: &Path, path: &Path, bundles: &mut HashMap<PathBuf, bool>) -> Is {
     let rel = path.strip_prefix(content).unwrap_or(path);
     let in_drafts = rel
         .parent()
@@ -133,7 +137,7 @@ fn classify(content: &Path, path: &Path) -> Is {
         return Is::Skipped(Skip::DraftsFolder);
     }
     if !is_markdown(path) {
-        if in_bundle(content, path) {
+        if in_bundle(content, path, bundles) {
             return Is::Asset;
         }
         let html = path
@@ -150,11 +154,15 @@ fn classify(content: &Path, path: &Path) -> Is {
 
 /// A file in a folder (or below one) that holds a bundle's `index.md`: copied beside
 /// the bundle's page.
-fn in_bundle(content: &Path, path: &Path) -> bool {
+fn in_bundle(content: &Path, path: &Path, bundles: &mut HashMap<PathBuf, bool>) -> bool {
     path.ancestors()
         .skip(1)
         .take_while(|dir| *dir != content && dir.starts_with(content))
-        .any(|dir| bundle_index(dir).is_some())
+        .any(|dir| {
+            *bundles
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| bundle_index(dir).is_some())
+        })
 }
 
 /// The language a file name gives, as Hugo writes translations: `post.fr.md`,
