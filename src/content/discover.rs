@@ -82,7 +82,11 @@ pub fn find(site: &SiteFolder, content: &Path, language: &str) -> Found {
                 continue;
             }
         };
+        // Folders and Markdown files are read here; a bundle's files are checked when
+        // the bundle lists them, and any other file is only named.
+        let read_here = entry.file_type().is_dir() || is_markdown(entry.path());
         if kind.is_some()
+            && read_here
             && let Err(e) = site.check_entry(&entry)
         {
             found.errors.push(e);
