@@ -308,6 +308,9 @@ mod tests {
     fn every_file_is_built_or_named() {
         let (dir, found) = site_with(&[
             "posts/long.markdown",
+            "posts/a.mdown",
+            "posts/b.mkd",
+            "posts/c.mkdn",
             "posts/Shout.MD",
             "posts/notes.txt",
             "posts/old.html",
@@ -328,6 +331,9 @@ mod tests {
             [
                 "pages/about.md",
                 "posts/Shout.MD",
+                "posts/a.mdown",
+                "posts/b.mkd",
+                "posts/c.mkdn",
                 "posts/guide.md",
                 "posts/intro.en.md",
                 "posts/long.markdown",

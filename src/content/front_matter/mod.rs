@@ -376,6 +376,8 @@ impl FrontMatter {
         // A key in the wrong case has no reason to be kept for templates, and left
         // alone `Draft: true` would publish the post.
         for m in fm.near_misses.iter().filter(|m| m.case_only) {
+            // Its error says what to do about the missing key too.
+            failed.push(m.known);
             errors.push(
                 Error::input(
                     Location::line(path, m.line),
