@@ -256,6 +256,24 @@ mod tests {
     }
 
     #[test]
+    fn links_to_files_of_every_markdown_extension_are_resolved() {
+        let mut p = pages();
+        p.insert("posts/old.markdown".into(), "/blog/posts/old/".into());
+        let r = render("[o](old.markdown#top)", &ctx(&p), &Highlighter::new()).unwrap();
+        assert!(
+            r.html.contains("href=\"/blog/posts/old/#top\""),
+            "{}",
+            r.html
+        );
+        let Err(super::super::RenderError::Links(err)) =
+            render("[x](gone.mdown)", &ctx(&p), &Highlighter::new())
+        else {
+            panic!("a broken link");
+        };
+        assert_eq!(err[0].target, "gone.mdown");
+    }
+
+    #[test]
     fn broken_md_link_is_reported() {
         let p = pages();
         let Err(super::super::RenderError::Links(err)) =
