@@ -282,7 +282,9 @@ impl Builder {
                     crate::error::shown(p.strip_prefix(root).unwrap_or(p))
                 )
             })
-            .collect();
+            .collect::<Vec<String>>();
+        // What loading the content worked around (a date read from a file's name) first.
+        let warnings = site.warnings.iter().cloned().chain(warnings).collect();
         stages.lap("network and responses");
         Ok(Prepared {
             site,

@@ -72,6 +72,16 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
             // A new post is a draft: say where it went, and how to see it.
             writeln!(o.out, "Left out {left}")?;
         }
+        let site = &report.site;
+        let not_built = crate::content::skipped::summary(
+            &site.not_built,
+            &global.root,
+            &site.config.site.language,
+            o.verbose,
+        );
+        for line in not_built {
+            writeln!(o.out, "{line}")?;
+        }
     }
     if o.verbose {
         super::print_stages(o.out, &report.stages)?;

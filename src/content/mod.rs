@@ -2,21 +2,25 @@
 //! off their front matter. Rendering the Markdown waits until every URL is known.
 
 pub mod cache;
+pub mod discover;
 pub mod front_matter;
 pub mod highlight;
 pub mod inside;
 pub mod markdown;
+pub mod skipped;
 pub mod text;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use rayon::prelude::*;
 
 use crate::error::{Error, Location, Result};
 pub use cache::Cache;
 pub use front_matter::FrontMatter;
 use inside::SiteFolder;
+pub use skipped::Skip;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -43,100 +47,122 @@ pub struct Source {
 impl Source {
     /// The folder of a bundle, which holds its assets.
     pub fn bundle_dir(&self) -> Option<&Path> {
-        (self.path.file_name()? == "index.md")
+        discover::is_index(&self.untranslated())
             .then(|| self.path.parent())
             .flatten()
     }
 
     /// The name the URL is made from: the file name, or the folder name for a bundle,
-    /// without a Jekyll-style date prefix.
+    /// without a Jekyll-style date prefix or a language (`guide.fr.md`, built only
+    /// when French is the site's language).
     pub fn stem(&self) -> String {
-        let name = if self.path.file_name().is_some_and(|f| f == "index.md") {
+        let file = self.untranslated();
+        let name = if discover::is_index(&file) {
             self.path.parent().and_then(Path::file_name)
         } else {
-            self.path.file_stem()
+            file.file_stem()
         };
         let name = name
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         strip_date_prefix(&name).to_string()
     }
+
+    fn untranslated(&self) -> PathBuf {
+        match discover::language_of(&self.path) {
+            Some(_) => discover::untranslated(&self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// `2014-3-3-hello` → the date and `hello`, as Jekyll names its posts; the date is
+/// None when the numbers make no date (`2024-02-30`).
+fn date_prefix(name: &str) -> Option<(Option<NaiveDate>, &str)> {
+    let mut parts = name.splitn(4, '-');
+    let mut number = |len: std::ops::RangeInclusive<usize>| {
+        let p = parts.next()?;
+        let ok = len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| p.parse::<u32>().ok()).flatten()
+    };
+    let (y, m, d) = (number(4..=4)?, number(1..=2)?, number(1..=2)?);
+    let rest = parts.next().filter(|r| !r.is_empty())?;
+    Some((NaiveDate::from_ymd_opt(y as i32, m, d), rest))
 }
 
 fn strip_date_prefix(name: &str) -> &str {
-    let b = name.as_bytes();
-    let is_date = b.len() > 11
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[5..7].iter().all(u8::is_ascii_digit)
-        && b[7] == b'-'
-        && b[8..10].iter().all(u8::is_ascii_digit)
-        && b[10] == b'-';
-    if is_date { &name[11..] } else { name }
+    date_prefix(name).map_or(name, |(_, rest)| rest)
 }
 
-/// Read every post and page under `root/content`. All problems are collected, so a
-/// teacher sees every broken file at once rather than one per build. Files whose
-/// bytes are unchanged since a build that used `cache` are not parsed again.
-pub fn load(root: &Path, cache: &Cache) -> Result<Vec<Source>> {
+/// The date a post's file name gives (`2014-3-3-hello.md`, a bundle's folder
+/// `2014-03-03-hello/index.md`), at the start of that day.
+fn name_date(path: &Path) -> Option<DateTime<FixedOffset>> {
+    let name = if discover::is_index(path) {
+        path.parent()?.file_name()?
+    } else {
+        path.file_stem()?
+    };
+    let (day, _) = date_prefix(name.to_str()?)?;
+    let utc = FixedOffset::east_opt(0)?;
+    utc.from_local_datetime(&day?.and_hms_opt(0, 0, 0)?)
+        .single()
+}
+
+/// What `load` found under `content/`.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The posts and pages that were read.
+    pub sources: Vec<Source>,
+    /// Files not built, and why, for the build's summary.
+    pub skipped: Vec<(PathBuf, Skip)>,
+    /// Files that could not be read, relative to `content/` (links to them are not
+    /// reported as broken on top of their own errors).
+    pub failed: Vec<PathBuf>,
+    /// Every problem found, in the order of the files.
+    pub errors: Vec<Error>,
+}
+
+/// Read every post and page under `root/content`. All problems are collected, and
+/// every file that can be read is, so a teacher sees every broken file at once
+/// rather than one per build. Files whose bytes are unchanged since a build that
+/// used `cache` are not parsed again. `language` is the site's, which picks the
+/// translations to build.
+pub fn load(root: &Path, language: &str, cache: &Cache) -> Result<Loaded> {
     let content = root.join("content");
     let site = SiteFolder::new(root)?;
-    let mut files = Vec::new();
-    for (dir, kind) in [("posts", Kind::Post), ("pages", Kind::Page)] {
-        let base = content.join(dir);
-        if base.is_dir() {
-            find_markdown(&site, &base, kind, &mut files)?;
-        }
-    }
-    let results: Vec<Result<Source>> = files
+    let found = discover::find(&site, &content, language);
+    let results: Vec<Result<Source>> = found
+        .files
         .par_iter()
         .map(|(path, kind)| read_source(&site, &content, path, *kind, cache))
         .collect();
-    Error::all(results)
-}
-
-fn find_markdown(
-    site: &SiteFolder,
-    base: &Path,
-    kind: Kind,
-    out: &mut Vec<(PathBuf, Kind)>,
-) -> Result<()> {
-    let start = out.len();
-    let walker = walkdir::WalkDir::new(base)
-        .follow_links(true)
-        .into_iter()
-        .filter_entry(|e| !is_hidden(e.file_name()));
-    for entry in walker {
-        let entry = entry.map_err(|e| inside::walk_error(e, base))?;
-        site.check_entry(&entry)?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "md") {
-            out.push((entry.into_path(), kind));
+    let mut loaded = Loaded {
+        skipped: found.skipped,
+        errors: found.errors,
+        ..Loaded::default()
+    };
+    for ((path, _), result) in found.files.iter().zip(results) {
+        match result {
+            Ok(source) => match &source.text.front.not_built {
+                Some(why) => loaded.skipped.push((source.path, why.clone())),
+                None => loaded.sources.push(source),
+            },
+            Err(e) => {
+                loaded
+                    .failed
+                    .push(path.strip_prefix(&content).unwrap_or(path).to_path_buf());
+                match e {
+                    Error::Many(many) => loaded.errors.extend(many),
+                    e => loaded.errors.push(e),
+                }
+            }
         }
     }
-    // The order of a walk sorted by name, which decides which of two files claiming
-    // one URL is named first. Sorted here, not in the walk: walkdir's sort takes
-    // each name apart again for every comparison, a tenth of a rebuild in `serve`.
-    out[start..].sort_by_cached_key(|(path, _)| walk_order(path));
-    Ok(())
+    loaded.skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(loaded)
 }
 
-/// A key that orders paths as a depth-first walk with sorted folders meets them:
-/// name by name, so `a/index.md` (inside folder `a`) comes before `a-b.md`.
-fn walk_order(path: &Path) -> Vec<u8> {
-    let bytes = path.as_os_str().as_encoded_bytes();
-    bytes
-        .iter()
-        .map(|&b| {
-            if std::path::is_separator(b as char) {
-                0
-            } else {
-                b
-            }
-        })
-        .collect()
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_hidden(name: &std::ffi::OsStr) -> bool {
     let n = name.to_string_lossy();
     n.starts_with('.') || n.ends_with('~') || n.starts_with('#')
 }
@@ -159,7 +185,7 @@ fn read_source(
         None => {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
             let key = cache::key(&[&path.as_os_str(), &bytes]);
-            (key, cache.parsed(key, || parse(path, bytes))?)
+            (key, cache.parsed(key, || parse(path, bytes, kind))?)
         }
     };
     if let Some(stamp) = stamp {
@@ -181,7 +207,8 @@ fn read_source(
     Ok(source)
 }
 
-fn parse(path: &Path, bytes: Vec<u8>) -> Result<cache::Parsed> {
+/// The file's kind is part of its path, which the cache's key holds.
+fn parse(path: &Path, bytes: Vec<u8>, kind: Kind) -> Result<cache::Parsed> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, _) = crate::error::line_col(
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
@@ -196,7 +223,11 @@ fn parse(path: &Path, bytes: Vec<u8>) -> Result<cache::Parsed> {
             "contains NUL bytes; it does not look like a text file",
         ));
     }
-    let split = front_matter::split(path, &text)?;
+    let rules = front_matter::Rules {
+        post: kind == Kind::Post,
+        name_date: name_date(path).filter(|_| kind == Kind::Post),
+    };
+    let split = front_matter::split_as(path, &text, &rules)?;
     Ok(cache::Parsed {
         front: split.front,
         body: split.body.to_string(),
@@ -215,11 +246,12 @@ fn bundle_assets(site: &SiteFolder, dir: &Path) -> Result<Vec<PathBuf>> {
         let entry = entry.map_err(|e| inside::walk_error(e, dir))?;
         site.check_entry(&entry)?;
         let p = entry.path();
-        let nested_bundle = p != dir && entry.file_type().is_dir() && p.join("index.md").exists();
+        let nested_bundle =
+            p != dir && entry.file_type().is_dir() && discover::bundle_index(p).is_some();
         if nested_bundle {
             continue;
         }
-        if entry.file_type().is_file() && p.extension().is_none_or(|x| x != "md") {
+        if entry.file_type().is_file() && !discover::is_markdown(p) {
             assets.push(p.strip_prefix(dir).unwrap_or(p).to_path_buf());
         }
     }
@@ -252,7 +284,10 @@ mod tests {
         };
         let cache = Cache::default();
         write("one");
-        assert_eq!(load(dir.path(), &cache).unwrap()[0].text.body, "one\n");
+        assert_eq!(
+            load(dir.path(), "en", &cache).unwrap().sources[0].text.body,
+            "one\n"
+        );
         cache.finish_build();
         let stamp = cache::file_stamp(&std::fs::metadata(&file).unwrap());
         if cfg!(unix) {
@@ -266,54 +301,31 @@ mod tests {
         // Same size, same modification time: only the change time tells.
         std::thread::sleep(std::time::Duration::from_millis(20));
         write("two");
-        assert_eq!(load(dir.path(), &cache).unwrap()[0].text.body, "two\n");
-    }
-
-    #[test]
-    fn files_are_found_in_walk_order() {
-        let dir = tempfile::tempdir().unwrap();
-        for f in [
-            "b.md",
-            "a-b.md",
-            "a/index.md",
-            "a/z/index.md",
-            "a/y.md",
-            "A.md",
-        ] {
-            let p = dir.path().join("posts").join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, "").unwrap();
-        }
-        let base = dir.path().join("posts");
-        let mut found = Vec::new();
-        let site = SiteFolder::new(dir.path()).unwrap();
-        find_markdown(&site, &base, Kind::Post, &mut found).unwrap();
-        let rel: Vec<_> = found
-            .iter()
-            .map(|(p, _)| {
-                p.strip_prefix(&base)
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .replace('\\', "/")
-            })
-            .collect();
         assert_eq!(
-            rel,
-            [
-                "A.md",
-                "a/index.md",
-                "a/y.md",
-                "a/z/index.md",
-                "a-b.md",
-                "b.md"
-            ]
+            load(dir.path(), "en", &cache).unwrap().sources[0].text.body,
+            "two\n"
         );
     }
 
     #[test]
     fn date_prefix_is_dropped_from_stems() {
         assert_eq!(strip_date_prefix("2024-03-01-density"), "density");
+        assert_eq!(strip_date_prefix("2014-3-3-hello-world"), "hello-world");
+        assert_eq!(strip_date_prefix("2024-02-30-x"), "x");
         assert_eq!(strip_date_prefix("density"), "density");
+        assert_eq!(strip_date_prefix("2024-03-01"), "2024-03-01");
+        assert_eq!(strip_date_prefix("2024-03-01-"), "2024-03-01-");
+        assert_eq!(strip_date_prefix("24-03-01-x"), "24-03-01-x");
+        let day = |p: &str| name_date(Path::new(p)).map(|d| d.to_rfc3339());
+        assert_eq!(
+            day("posts/2014-3-3-hello.markdown").as_deref(),
+            Some("2014-03-03T00:00:00+00:00")
+        );
+        assert_eq!(
+            day("posts/2014-03-03-trip/index.md").as_deref(),
+            Some("2014-03-03T00:00:00+00:00")
+        );
+        assert_eq!(day("posts/2024-02-30-x.md"), None);
+        assert_eq!(day("posts/hello.md"), None);
     }
 }

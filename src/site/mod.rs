@@ -126,6 +126,10 @@ pub struct Site {
     /// Files this build did not publish, and why, in the order of their paths: the
     /// build's summary names them so a new post never vanishes without a word.
     pub left_out: Vec<(PathBuf, LeftOut)>,
+    /// Files in content/ that are not posts or pages to build, and why, for the summary.
+    pub not_built: Vec<(PathBuf, content::Skip)>,
+    /// Problems in what the teacher wrote that the build worked around.
+    pub warnings: Vec<String>,
 }
 
 /// A source with its URL decided, waiting for its Markdown to be rendered.
@@ -149,31 +153,48 @@ impl Site {
         hl: &Highlighter,
         cache: &Cache,
     ) -> Result<Site> {
-        let sources = content::load(&config.root, cache)?;
-        Self::from_sources(config, sources, options, hl, cache, Utc::now())
+        let loaded = content::load(&config.root, &config.site.language, cache)?;
+        Self::from_sources(config, loaded, options, hl, cache, Utc::now())
     }
 
+    /// The site from what `content::load` found. Its problems are reported with those
+    /// found here, in one pass.
     pub fn from_sources(
         config: Config,
-        sources: Vec<Source>,
+        loaded: content::Loaded,
         options: &LoadOptions,
         hl: &Highlighter,
         cache: &Cache,
         now: DateTime<Utc>,
     ) -> Result<Site> {
+        let content::Loaded {
+            sources,
+            skipped,
+            failed,
+            errors: load_errors,
+        } = loaded;
         // Which files are published and where: decided for each file in parallel
         // (slugs are not free), then claimed in order, so clashes name the same file
         // first on every build.
+        let warnings = sources
+            .iter()
+            .flat_map(|s| s.text.front.notes.iter().cloned())
+            .collect();
         let decided: Vec<Result<Placing>> = sources
             .into_par_iter()
             .map(|source| place(&config, source, options, now))
             .collect();
-        let mut errors = Vec::new();
+        let mut errors = load_errors;
         let mut claims = urls::Claims::default();
         let mut placed = Vec::new();
         let mut left_out = Vec::new();
         let mut link_map: FastMap<PathBuf, String> =
             FastMap::with_capacity_and_hasher(decided.len(), Default::default());
+        // A file with errors of its own has its URL once they are fixed: links to it
+        // are not broken on top of that. The build stops on its errors anyway.
+        for rel in failed {
+            link_map.insert(rel, "#".into());
+        }
         for d in decided {
             let p = match d {
                 Ok(Placing::In(p)) => p,
@@ -258,6 +279,8 @@ impl Site {
             tags,
             categories,
             left_out,
+            not_built: skipped,
+            warnings,
         })
     }
 
@@ -379,7 +402,8 @@ fn render_one(
     // with an entity or an escape; any other body does not depend on the other files'
     // URLs, so adding a post leaves its cache entry valid.
     let body = &source.text.body;
-    let links_other_files = body.contains(".md") || body.contains(['&', '\\']);
+    let links_other_files =
+        content::discover::may_link_to_markdown(body) || body.contains(['&', '\\']);
     let digest = if links_other_files {
         tools.links_digest
     } else {

@@ -318,12 +318,15 @@ cases! {
         code: 0,
         setup: |s| fm(s, "title: T\ndate: 2024-3-5"),
     }
-    #[ignore = "bug: DESIGN.md says files copied by hand from Jekyll build too; not implemented yet: issue #15 (move in)"]
     the_date_only_in_the_file_name {
         intent: "no date in the front matter, a Jekyll-style dated file name",
         code: 0,
         setup: |s| {
             s.post("2024-03-01-fractions.md", "title: Fractions", "x");
+        },
+        check: |s, _| {
+            let page = s.read("posts/fractions/index.html");
+            assert!(page.contains("2024-03-01"), "not dated by its file name");
         },
     }
     published_false {
@@ -332,7 +335,6 @@ cases! {
         setup: |s| fm(s, "title: T\ndate: 2024-01-01\npublished: false"),
         check: |s, _| assert!(!s.exists("posts/bad/index.html"), "an unpublished post was published"),
     }
-    #[ignore = "bug: DESIGN.md says files copied by hand from Jekyll build too; not implemented yet: issue #15 (move in)"]
     a_markdown_extension {
         intent: "a post file ending in .markdown",
         code: 0,
@@ -347,7 +349,6 @@ cases! {
         setup: |s| fm(s, "title: T\ndate: 2024-01-01\nredirect_from: [/2019/old/]"),
         check: |s, _| assert!(s.exists("2019/old/index.html"), "no page at the old address"),
     }
-    #[ignore = "bug: DESIGN.md says the build summary names what in content/ is not built; it does not: issue #15 (move in)"]
     a_markdown_file_outside_posts_and_pages {
         intent: "a post saved in content/ instead of content/posts/",
         code: 0,

@@ -15,6 +15,7 @@ pub const KNOWN: &[&str] = &[
     "last_modified_at",
     "tags",
     "categories",
+    "category",
     "summary",
     "excerpt",
     "slug",

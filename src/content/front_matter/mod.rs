@@ -7,12 +7,15 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 
+use crate::content::skipped::Skip;
 use crate::error::{Error, Location, Result};
 
 mod keys;
+mod required;
 mod values;
 mod yaml_hints;
 pub use keys::NearMiss;
+use required::not_built;
 pub use values::parse_date;
 use values::{boolean, date, listed, string, strings};
 
@@ -38,6 +41,10 @@ pub struct FrontMatter {
     pub extra: Map<String, Value>,
     /// Keys among `extra` that look like a known key this front matter lacks.
     pub near_misses: Vec<NearMiss>,
+    /// Set when the file is not for the build to publish (Hugo's headless bundle).
+    pub not_built: Option<Skip>,
+    /// Problems the build works around, for its warnings.
+    pub notes: Vec<String>,
 }
 
 /// `image: heron.jpg`, or as Jekyll's SEO plugin writes it, `image: {path: heron.jpg,
@@ -64,7 +71,22 @@ enum Format {
     Toml,
 }
 
+/// What a file must give, which depends on where it is.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    /// A post, which needs a date.
+    pub post: bool,
+    /// The date of a file named like Jekyll's posts (`2014-3-3-hello.md`), taken when
+    /// the front matter gives none.
+    pub name_date: Option<DateTime<FixedOffset>>,
+}
+
+/// Split a page's front matter from its body (the rules of a page: a title is needed).
 pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
+    split_as(path, text, &Rules::default())
+}
+
+pub fn split_as<'a>(path: &Path, text: &'a str, rules: &Rules) -> Result<Split<'a>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_line = text.lines().next().unwrap_or("").trim_end();
     let (format, fence) = match first_line {
@@ -99,11 +121,12 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
         Format::Yaml => parse_yaml(path, raw)?,
         Format::Toml => parse_toml(path, raw)?,
     };
-    let front = FrontMatter::from_map(path, raw, map)?;
+    let body = &text[body_start..];
+    let front = FrontMatter::from_map(path, raw, map, rules, body.trim().is_empty())?;
     let body_line = text[..body_start].matches('\n').count() + 1;
     Ok(Split {
         front,
-        body: &text[body_start..],
+        body,
         body_line,
     })
 }
@@ -269,9 +292,16 @@ fn toml_to_json(v: toml::Value) -> Value {
 }
 
 impl FrontMatter {
-    fn from_map(path: &Path, raw: &str, map: Map<String, Value>) -> Result<FrontMatter> {
+    fn from_map(
+        path: &Path,
+        raw: &str,
+        map: Map<String, Value>,
+        rules: &Rules,
+        body_blank: bool,
+    ) -> Result<FrontMatter> {
         let mut fm = FrontMatter::default();
         let mut errors = Vec::new();
+        let mut failed: Vec<&str> = Vec::new();
         let at = |key: &str| {
             let mut loc = crate::config::key_location(path, raw, key);
             loc.line = loc.line.map(|l| l + FIRST_KEY_LINE - 1).or(Some(1));
@@ -283,11 +313,7 @@ impl FrontMatter {
         for (key, value) in &map {
             let checked = match key.as_str() {
                 "title" => string(value).map(|s| fm.title = s),
-                "date" => date(value).map(|d| {
-                    fm.date = Some(d);
-                    fm.date_has_zone =
-                        matches!(value, Value::String(s) if values::written_with_zone(s));
-                }),
+                "date" => fm.read_date(value, rules, || at(key)),
                 "updated" => date(value).map(|d| fm.updated = Some(d)),
                 "lastmod" | "last_modified_at" if !ours("updated") => {
                     date(value).map(|d| fm.updated = fm.updated.max(Some(d)))
@@ -295,6 +321,8 @@ impl FrontMatter {
                 "tags" => listed(value, &[',']).map(|v| fm.tags = v),
                 // Jekyll separates categories with spaces: `categories: jekyll update`.
                 "categories" => listed(value, &[',', ' ']).map(|v| fm.categories = v),
+                // Jekyll's one category: `category: release`.
+                "category" if !ours("categories") => strings(value).map(|v| fm.categories = v),
                 "summary" => string(value).map(|s| fm.summary = Some(s)),
                 "excerpt" if !ours("summary") => string(value).map(|s| fm.summary = Some(s)),
                 "slug" => string(value).map(|s| fm.slug = Some(s)),
@@ -324,6 +352,7 @@ impl FrontMatter {
                 }
             };
             if let Err(msg) = checked {
+                failed.push(key);
                 errors.push(Error::input(at(key), format!("`{key}` {msg}")));
             }
         }
@@ -331,6 +360,8 @@ impl FrontMatter {
         // A key in the wrong case has no reason to be kept for templates, and left
         // alone `Draft: true` would publish the post.
         for m in fm.near_misses.iter().filter(|m| m.case_only) {
+            // Its error says what to do about the missing key too.
+            failed.push(m.known);
             errors.push(
                 Error::input(
                     Location::line(path, m.line),
@@ -344,15 +375,12 @@ impl FrontMatter {
         }
         // `image_alt` alone, or an empty `image:`, is no lead image.
         fm.image = fm.image.filter(|i| !i.src.trim().is_empty());
-        if fm.title.trim().is_empty() && errors.is_empty() {
-            let hint = fm
-                .hint_for_missing("title")
-                .unwrap_or_else(|| "add a line like title: \"My post\"".into());
-            errors.push(
-                Error::input(Location::line(path, 1), "the front matter has no title")
-                    .with_hint(hint),
-            );
+        fm.not_built = not_built(&fm, rules, body_blank);
+        if fm.not_built.is_some() {
+            // Not published, so nothing in it needs fixing.
+            return Ok(fm);
         }
+        fm.require(path, rules, &failed, &mut errors);
         match Error::from_many(errors) {
             Some(e) => Err(e),
             None => Ok(fm),

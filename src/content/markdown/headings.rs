@@ -29,10 +29,35 @@ pub(super) struct Ids {
 /// number, so every link to a section lands on that section.
 pub(super) fn heading_id(ids: &mut Ids, given: Option<CowStr>, text: &str) -> String {
     let base = given.map(|i| i.to_string()).unwrap_or_else(|| {
-        let s = slug::slugify(text);
+        let s = id_from_text(text);
         if s.is_empty() { "section".into() } else { s }
     });
     unique_id(ids, &base)
+}
+
+/// An id as GitHub and kramdown make them, so links written for the old site or read
+/// on GitHub keep landing: letters and digits of every script kept, lowercase
+/// (`## 매크로 선언` → `매크로-선언`, `## Café` → `café`), any other run of characters
+/// one `-`. For text in ASCII this is the slug it always was (`Step 1: Plan` →
+/// `step-1-plan`), so ids of existing posts stay as they were.
+pub(super) fn id_from_text(text: &str) -> String {
+    let mut id = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        // Marks belong to the letter before them (Devanagari vowel signs, Thai tones).
+        let kept = c.is_ascii_alphanumeric()
+            || (!c.is_ascii() && (c.is_alphanumeric() || unicode_ident::is_xid_continue(c)));
+        if kept {
+            if dash && !id.is_empty() {
+                id.push('-');
+            }
+            dash = false;
+            id.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    id
 }
 
 pub(super) fn open_tag(
@@ -110,6 +135,28 @@ mod tests {
         assert!(r.html.contains("id=\"hello-there-1\""));
         assert!(r.html.contains("id=\"mine\""));
         assert_eq!(r.toc.len(), 3);
+    }
+
+    #[test]
+    fn ids_keep_the_letters_of_every_script() {
+        use super::id_from_text as id;
+        assert_eq!(id("매크로 선언"), "매크로-선언");
+        assert_eq!(id("Café au lait"), "café-au-lait");
+        assert_eq!(id("Привет, мир!"), "привет-мир");
+        assert_eq!(id("नमस्ते दुनिया"), "नमस्ते-दुनिया");
+        assert_eq!(id("数学 2"), "数学-2");
+        assert_eq!(id("🎉 Party"), "party");
+        // ASCII headings keep the ids slug gave them.
+        for text in [
+            "Step 1: Plan",
+            "  Hello -- *World*  ",
+            "C++ & Rust",
+            "snake_case and CamelCase",
+            "What's new? (2024)",
+            "---",
+        ] {
+            assert_eq!(id(text), slug::slugify(text), "{text}");
+        }
     }
 
     #[test]

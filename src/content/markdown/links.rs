@@ -135,7 +135,7 @@ fn resolve<'a>(
         Some(i) => d.split_at(i),
         None => (d, ""),
     };
-    if path_part.ends_with(".md") {
+    if crate::content::discover::links_to_markdown(path_part) {
         let dir = links.source.parent().unwrap_or(Path::new(""));
         let decoded = percent_decode(path_part);
         let Some(target) = normalize(&dir.join(&decoded)) else {
@@ -253,6 +253,24 @@ mod tests {
         assert!(r.html.contains("href=\"/blog/images/x.png\""));
         assert!(r.html.contains("src=\"/blog/posts/a/heron.svg\""));
         assert_eq!(*r.outbound, ["https://e.org/x"]);
+    }
+
+    #[test]
+    fn links_to_files_of_every_markdown_extension_are_resolved() {
+        let mut p = pages();
+        p.insert("posts/old.markdown".into(), "/blog/posts/old/".into());
+        let r = render("[o](old.markdown#top)", &ctx(&p), &Highlighter::new()).unwrap();
+        assert!(
+            r.html.contains("href=\"/blog/posts/old/#top\""),
+            "{}",
+            r.html
+        );
+        let Err(super::super::RenderError::Links(err)) =
+            render("[x](gone.mdown)", &ctx(&p), &Highlighter::new())
+        else {
+            panic!("a broken link");
+        };
+        assert_eq!(err[0].target, "gone.mdown");
     }
 
     #[test]
