@@ -66,11 +66,18 @@ fn groups(river: &[Value]) -> Vec<Value> {
 /// from build to build and neighbours usually differ.
 fn avatar(blog: &mut Map<String, Value>) {
     let name = blog.get("name").and_then(Value::as_str).unwrap_or("");
-    let initial = initial(name);
     let slug = blog.get("slug").and_then(Value::as_str).unwrap_or(name);
+    let (initial, colour) = letter_avatar(name, slug);
+    blog.insert("initial".into(), Value::String(initial));
+    blog.insert("colour".into(), json!(colour));
+}
+
+/// A letter avatar for `name`: its initial, and a colour (`blog-avatar-N`) picked
+/// from `key`. Also used for the authors of responses that have no picture.
+pub fn letter_avatar(name: &str, key: &str) -> (String, u32) {
     // FNV-1a, then mixed (MurmurHash3's finaliser) so the low bits that pick the
     // colour depend on every byte.
-    let mut h = (slug.bytes()).fold(0x811c_9dc5_u32, |h, b| {
+    let mut h = (key.bytes()).fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
     h ^= h >> 16;
@@ -78,9 +85,7 @@ fn avatar(blog: &mut Map<String, Value>) {
     h ^= h >> 13;
     h = h.wrapping_mul(0xc2b2_ae35);
     h ^= h >> 16;
-    let colour = h % AVATAR_COLOURS;
-    blog.insert("initial".into(), Value::String(initial));
-    blog.insert("colour".into(), json!(colour));
+    (initial(name), h % AVATAR_COLOURS)
 }
 
 /// "The Reading Nook" is R, "Mrs. Ndiaye's Maths Corner" is M, "école 42" is É.

@@ -154,6 +154,7 @@ fn entry(e: &Value) -> Option<Stored> {
         } else {
             excerpt(&content)
         },
+        ..Stored::default()
     })
 }
 
