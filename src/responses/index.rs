@@ -283,13 +283,13 @@ fn duplicate(first: &Loaded, second: &Loaded) -> Error {
     Error::input(
         at(second),
         format!(
-            "two responses to `{}` have the id `{}`: this file and {}",
-            second.response.target,
+            "the id `{}` is also the id of {}, another response to the same post or page ({}); replies name their parent by id, so each must be different",
             second.id,
-            at(first)
+            at(first),
+            second.response.target
         ),
     )
-    .with_hint("give one of them another `id` (the id of a file that names none is its name without .toml); a reply's `in_reply_to` must name exactly one response")
+    .with_hint("give one of them another `id` (a file that names none has its file name, without .toml, as its id)")
 }
 
 impl Builder {

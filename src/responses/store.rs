@@ -277,7 +277,7 @@ pub fn load_one(path: &Path) -> Result<Stored> {
 
 fn parse(path: &Path, text: &str) -> Result<Stored> {
     let is_json = path.extension().is_some_and(|e| e == "json");
-    let hint = "a response file needs `target` (your post's or page's address); see docs/THEMES.md";
+    let hint = "a response file needs `target` (your post's or page's address, or its path like /posts/my-post/) and, unless it is a comment, `url` (the response's address); see docs/THEMES.md";
     let stored: Stored = if is_json {
         serde_json::from_str(text).map_err(|e| {
             Error::input(

@@ -113,7 +113,7 @@ fn parents(list: &[Response], warnings: &mut Vec<Warning>) -> Vec<Option<usize>>
                 r.in_reply_to
             ))),
             Some(&p) if find(&mut root, p) == i => found.push(warn(format!(
-                "`in_reply_to = \"{}\"` leads back to this response (each is a reply to the other), so it is shown on its own; one of them should not be a reply",
+                "`in_reply_to = \"{}\"` leads back to this response (the replies go round in a circle), so it is shown on its own; one of them should not be a reply",
                 r.in_reply_to
             ))),
             Some(&p) => {
