@@ -75,9 +75,10 @@ html = """<p>Great <b>post</b>! <script>alert(1)</script><img src="http://tracke
         "imported/hello/wp-15.toml",
         "target = \"/posts/hello/\"\nkind = \"comment\"\n\nin_reply_to = \"wp-99\"\nauthor = \"Dev\"\ndate = 2024-03-06T10:00:00Z\ncontent = \"My parent was not imported.\"\n",
     );
-    // The format from before comments: a reply with an address of its own.
+    // The format from before comments: a reply with an address of its own (and a
+    // file name that would make no anchor, which it needs none of).
     r(
-        "2024-03-01-reply-colleague.toml",
+        "2024-03-01 reply (colleague).toml",
         "target = \"https://teacher.github.io/blog/posts/hello/\"\nurl = \"https://colleague.example.net/2024/03/reply/\"\nkind = \"reply\"\nauthor = \"Sam Lee\"\nauthor_url = \"https://colleague.example.net/\"\nblog = \"Sam's Classroom\"\ntitle = \"Our go at it\"\ndate = 2024-03-01T12:00:00Z\ncontent = \"We tried it.\"\n",
     );
     r(
@@ -292,6 +293,11 @@ fn bad_comment_files_are_errors_naming_file_and_line() {
     site.file(
         "data/responses/by-hand/kind.toml",
         "target = \"/posts/hello/\"\nkind = \"coment\"\n",
+    );
+    // A comment is linked to as #response-ID, and this name makes no anchor.
+    site.file(
+        "data/responses/by-hand/anne's note.toml",
+        "target = \"/posts/hello/\"\nkind = \"comment\"\n",
     );
     insta::assert_snapshot!("responses_comments_bad_fields", build_error(&site));
 }

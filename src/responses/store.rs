@@ -185,17 +185,21 @@ fn load(root: &Path, site: &crate::content::inside::SiteFolder, path: PathBuf) -
         Some(l) => Location::line(&shown, l),
         None => Location::file(&shown),
     };
-    if !id.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)) || id.is_empty() {
+    // Only an id the page links to must make a clean anchor: a file from before ids
+    // (it has an address of its own) may be called anything.
+    let anchored = id_line.is_some() || response.url.is_empty();
+    let clean = !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c));
+    if anchored && !clean {
         let what = if id_line.is_some() {
-            "`id`"
+            format!("`id = \"{id}\"`")
         } else {
-            "the file's name, which is its id,"
+            format!("this response's id is its file name, `{id}`, which")
         };
         return Err(Error::input(
             at(id_line),
-            format!("{what} `{id}` may hold only letters, digits, `-`, `_` and `.`: the page links to the response as #response-ID"),
+            format!("{what} may hold only letters, digits, `-`, `_` and `.` (the page links to the response as #response-ID)"),
         )
-        .with_hint("write an id such as `wp-12` or `anne-2024-05-02`"));
+        .with_hint("write an `id` such as `wp-12` or `anne-2024-05-02` in the file, or rename the file"));
     }
     let avatar = match response.avatar.as_str() {
         "" => None,
