@@ -301,3 +301,36 @@ fn bad_comment_files_are_errors_naming_file_and_line() {
     );
     insta::assert_snapshot!("responses_comments_bad_fields", build_error(&site));
 }
+
+#[test]
+fn webmentions_to_a_page_are_imported_and_shown_there() {
+    let site = TestSite::new();
+    site.post("hello.md", "title: Hello\ndate: 2024-03-01", "Hello.");
+    site.file(
+        "content/pages/about.md",
+        "---\ntitle: About\n---\nAbout me.\n",
+    );
+    site.file(
+        "mentions.jf2",
+        r#"{"type": "feed", "children": [
+  {"type": "entry", "author": {"name": "Sam Lee"}, "url": "https://sam.example/2024/05/about-you",
+   "published": "2024-05-02T08:30:00Z", "wm-target": "https://teacher.github.io/blog/about/",
+   "wm-property": "mention-of", "name": "Meet my colleague", "content": {"text": "She teaches science."}}
+]}"#,
+    );
+    let file = site.root().join("mentions.jf2");
+    let run = site.run(&["webmention", "import", file.to_str().unwrap()]);
+    run.ok();
+    assert!(
+        run.stdout().contains("Imported 1 response"),
+        "{}",
+        run.stdout()
+    );
+    site.run(&["build"]).ok();
+    let about = Html::parse_document(&site.read("about/index.html"));
+    let title = one(&about, "section.responses .response-title a");
+    assert_eq!(
+        title.value().attr("href"),
+        Some("https://sam.example/2024/05/about-you")
+    );
+}

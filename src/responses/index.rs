@@ -18,7 +18,7 @@ use super::normalize::{normalize, normalize_url, response_key};
 use super::store::Loaded;
 use super::{Kind, Response, Warning, excerpt};
 use crate::config::BaseUrl;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::network::Blog;
 use crate::network::cache::BlogCache;
 use crate::site::Site;
@@ -180,7 +180,12 @@ impl Index {
         let base = &site.config.base;
         let mut ids: HashMap<(Target, &str), &Loaded> = HashMap::new();
         let mut errors = Vec::new();
-        for l in stored {
+        // Sanitizing comments is the costly part; an old blog may bring thousands.
+        let made: Vec<Response> = stored
+            .par_iter()
+            .map(|l| super::from_file::response(l, base))
+            .collect();
+        for (l, r) in stored.iter().zip(made) {
             let s = &l.response;
             // A site path gets base_url's path in front, as links in Markdown do.
             let target = if s.target.starts_with('/') {
@@ -198,7 +203,7 @@ impl Index {
             };
             match ids.entry((target, l.id.as_str())) {
                 Entry::Occupied(first) => {
-                    errors.push(duplicate(first.get(), l));
+                    errors.push(super::from_file::duplicate(first.get(), l));
                     continue;
                 }
                 Entry::Vacant(v) => {
@@ -213,7 +218,6 @@ impl Index {
                     _ => continue,
                 }
             };
-            let r = stored_response(l, base);
             if let Some((file, site_path)) = &l.avatar
                 && !b.index.files.iter().any(|(_, p)| p == site_path)
             {
@@ -226,70 +230,6 @@ impl Index {
             None => Ok(b),
         }
     }
-}
-
-/// A response file as a page shows it.
-fn stored_response(l: &Loaded, base: &BaseUrl) -> Response {
-    use crate::network::sanitize::{plain, plain_text};
-    let s = &l.response;
-    let html = if !s.html.is_empty() {
-        super::html::clean(&s.html)
-    } else if s.kind == Kind::Comment {
-        // A comment is shown whole, like the old blog showed it, not cut short.
-        super::html::from_text(&s.content)
-    } else {
-        String::new()
-    };
-    let text = if s.content.is_empty() {
-        plain_text(&html, usize::MAX)
-    } else {
-        s.content.clone()
-    };
-    Response {
-        url: s.url.clone(),
-        anchor: if s.url.is_empty() || !s.id.is_empty() {
-            format!("response-{}", l.id)
-        } else {
-            String::new()
-        },
-        id: l.id.clone(),
-        in_reply_to: s.in_reply_to.clone(),
-        avatar: l
-            .avatar
-            .as_ref()
-            .map(|(_, p)| base.join(p))
-            .unwrap_or_default(),
-        html,
-        file: Some(l.path.clone()),
-        reply_line: l.reply_line,
-        kind: s.kind,
-        author: plain(&s.author),
-        author_url: Some(&s.author_url)
-            .filter(|u| normalize(u, None).is_some())
-            .cloned()
-            .unwrap_or_default(),
-        blog: plain(&s.blog),
-        title: plain(&s.title),
-        date: s.date,
-        excerpt: excerpt(&text),
-    }
-}
-
-fn duplicate(first: &Loaded, second: &Loaded) -> Error {
-    let at = |l: &Loaded| match l.id_line {
-        Some(line) => Location::line(&l.path, line),
-        None => Location::file(&l.path),
-    };
-    Error::input(
-        at(second),
-        format!(
-            "the id `{}` is also the id of {}, another response to the same post or page ({}); replies name their parent by id, so each must be different",
-            second.id,
-            at(first),
-            second.response.target
-        ),
-    )
-    .with_hint("give one of them another `id` (a file that names none has its file name, without .toml, as its id)")
 }
 
 impl Builder {

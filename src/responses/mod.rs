@@ -6,9 +6,12 @@
 //! Reading order: `normalize` (when two links name the same page) → `store` (the
 //! files in data/responses/) → `jf2` (a Webmention export into such files) → `index`
 //! (every source matched to the posts and pages, one response per address, oldest
-//! first) → `html` (a comment's HTML made safe) → `thread` (replies under their
-//! parents, the counts, the values templates see).
+//! first; `from_file` and `avatar` for the response files, `html` for a comment's
+//! HTML) → `thread` (replies under their parents, the counts, the values templates
+//! see).
 
+pub mod avatar;
+pub mod from_file;
 pub mod html;
 pub mod index;
 pub mod jf2;

@@ -31,10 +31,6 @@ use crate::error::{Error, Location, Result, line_col};
 
 pub const RESPONSES_DIR: &str = "data/responses";
 
-/// Pictures an avatar may be. Not SVG: one opened on its own runs its scripts on the
-/// teacher's site.
-const AVATAR_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "avif"];
-
 /// One response as written in a file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,7 +199,7 @@ fn load(root: &Path, site: &crate::content::inside::SiteFolder, path: PathBuf) -
     }
     let avatar = match response.avatar.as_str() {
         "" => None,
-        a => Some(avatar(root, site, &response.avatar).map_err(|why| {
+        a => Some(super::avatar::find(root, site, &response.avatar).map_err(|why| {
             Error::input(Location::line(&shown, line_of(&text, "avatar").unwrap_or(1)), format!("`avatar = \"{a}\"` {why}"))
                 .with_hint("put the picture in data/responses/ (for example data/responses/avatars/anne.png) and write its path from there: avatar = \"avatars/anne.png\"")
         })?),
@@ -216,51 +212,6 @@ fn load(root: &Path, site: &crate::content::inside::SiteFolder, path: PathBuf) -
         id_line,
         avatar,
     })
-}
-
-/// The avatar's file and its path in the site, or why it cannot be one.
-fn avatar(
-    root: &Path,
-    site: &crate::content::inside::SiteFolder,
-    avatar: &str,
-) -> std::result::Result<(PathBuf, String), String> {
-    if avatar.contains("://") || avatar.starts_with("//") {
-        return Err("is an address on another site; a page never loads pictures from elsewhere (it would tell that site who reads it)".into());
-    }
-    let rel = Path::new(avatar);
-    let inside = rel
-        .components()
-        .all(|c| matches!(c, std::path::Component::Normal(_)));
-    if !inside {
-        return Err("must be a path inside data/responses/, without `..`".into());
-    }
-    let ext = rel
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if !ext
-        .as_deref()
-        .is_some_and(|e| AVATAR_EXTENSIONS.contains(&e))
-    {
-        return Err(format!(
-            "is not a picture the site can show ({})",
-            AVATAR_EXTENSIONS.join(", ")
-        ));
-    }
-    let file = root.join(RESPONSES_DIR).join(rel);
-    if !file.is_file() {
-        return Err(format!(
-            "names a file that is not there ({})",
-            crate::error::shown(&Path::new(RESPONSES_DIR).join(rel))
-        ));
-    }
-    site.check(&file).map_err(|e| e.to_string())?;
-    let site_path = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
-    Ok((file, format!("responses/{site_path}")))
 }
 
 /// The line a key is written on.
