@@ -271,7 +271,7 @@ impl Builder {
             index.mark_river(&mut n.page, &site);
         }
         let responses = index.shown();
-        // A response whose target is none of the posts would vanish without a word
+        // A response whose target is no post or page would vanish without a word
         // (a mistyped address is the usual reason), and a reply without its parent
         // would move.
         let warnings = index.warnings.iter().map(|w| w.shown(root)).collect();

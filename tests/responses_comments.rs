@@ -83,7 +83,7 @@ html = """<p>Great <b>post</b>! <script>alert(1)</script><img src="http://tracke
     );
     r(
         "imported/about/wp-20.toml",
-        "target = \"/about/\"\nkind = \"comment\"\nauthor = \"Eli\"\ndate = 2024-03-07T10:00:00Z\ncontent = \"Nice to meet you.\"\n",
+        "target = \"/about/\"\nid = \"wp-20\"\nurl = \"https://old.example.org/about/#comment-20\"\nkind = \"comment\"\nauthor = \"Eli\"\ndate = 2024-03-07T10:00:00Z\ncontent = \"Nice to meet you.\"\n",
     );
     site
 }
@@ -213,6 +213,18 @@ fn a_threaded_conversation_is_nested_sanitized_and_anchored() {
     let about = Html::parse_document(&site.read("about/index.html"));
     let eli = one(&about, "section.responses li#response-wp-20");
     assert!(text(eli).contains("Nice to meet you."));
+    // A comment that keeps its old address links to it from its date, untitled.
+    let date = one(&about, "#response-wp-20 a.u-url");
+    assert_eq!(
+        date.value().attr("href"),
+        Some("https://old.example.org/about/#comment-20")
+    );
+    assert_eq!(
+        about
+            .select(&sel("#response-wp-20 .response-title"))
+            .count(),
+        0
+    );
     assert!(text(one(&about, ".respond")).contains("Link to this page"));
 
     // `check` names the reply whose parent is missing.
