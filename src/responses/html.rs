@@ -46,19 +46,28 @@ pub fn from_text(text: &str) -> String {
 }
 
 /// Every `<img>` replaced by its alt text (escaped), in brackets so the reader knows
-/// a picture was there.
+/// a picture was there; headings made bold paragraphs, since a comment's `<h1>` would
+/// otherwise sit in the page's outline beside the post's own headings.
 fn images_as_text(html: &str) -> String {
     let mut out = Vec::with_capacity(html.len());
-    let settings = Settings::new().append_element_content_handler(element!("img", |el| {
-        let alt = unescape_attribute(&el.get_attribute("alt").unwrap_or_default());
-        let alt = alt.trim();
-        if alt.is_empty() {
-            el.remove();
-        } else {
-            el.replace(&format!("[picture: {alt}]"), ContentType::Text);
-        }
+    let headings = element!("h1, h2, h3, h4, h5, h6", |el| {
+        el.set_tag_name("p")?;
+        el.prepend("<strong>", ContentType::Html);
+        el.append("</strong>", ContentType::Html);
         Ok(())
-    }));
+    });
+    let settings = Settings::new()
+        .append_element_content_handler(headings)
+        .append_element_content_handler(element!("img", |el| {
+            let alt = unescape_attribute(&el.get_attribute("alt").unwrap_or_default());
+            let alt = alt.trim();
+            if alt.is_empty() {
+                el.remove();
+            } else {
+                el.replace(&format!("[picture: {alt}]"), ContentType::Text);
+            }
+            Ok(())
+        }));
     let mut rewriter = HtmlRewriter::new(settings, |c: &[u8]| out.extend_from_slice(c));
     // lol_html fails only past a memory limit, and none is set. Should it ever fail,
     // the text alone is shown rather than risk an image.
@@ -116,6 +125,14 @@ mod tests {
         let out = clean(r#"<img src="https://x.example/a.png" alt="<script>x</script> &amp; y">"#);
         assert!(!out.contains("<script"), "{out}");
         assert_eq!(out, "[picture: &lt;script&gt;x&lt;/script&gt; &amp; y]");
+    }
+
+    #[test]
+    fn headings_leave_the_page_outline() {
+        assert_eq!(
+            clean("<h1>Big</h1><h3 id=x>Small <em>one</em></h3>"),
+            "<p><strong>Big</strong></p><p><strong>Small <em>one</em></strong></p>"
+        );
     }
 
     #[test]
