@@ -169,7 +169,6 @@ pub fn load_all(root: &Path) -> Result<Vec<Loaded>> {
 fn load(root: &Path, site: &crate::content::inside::SiteFolder, path: PathBuf) -> Result<Loaded> {
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let response = parse(&path, &text)?;
-    let shown = path.clone();
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
     let id_line = (!response.id.is_empty()).then(|| line_of(&text, "id").unwrap_or(1));
     let id = if response.id.is_empty() {
@@ -178,8 +177,8 @@ fn load(root: &Path, site: &crate::content::inside::SiteFolder, path: PathBuf) -
         response.id.clone()
     };
     let at = |line: Option<usize>| match line {
-        Some(l) => Location::line(&shown, l),
-        None => Location::file(&shown),
+        Some(l) => Location::line(&path, l),
+        None => Location::file(&path),
     };
     // Only an id the page links to must make a clean anchor: a file from before ids
     // (it has an address of its own) may be called anything.
@@ -200,7 +199,7 @@ fn load(root: &Path, site: &crate::content::inside::SiteFolder, path: PathBuf) -
     let avatar = match response.avatar.as_str() {
         "" => None,
         a => Some(super::avatar::find(root, site, &response.avatar).map_err(|why| {
-            Error::input(Location::line(&shown, line_of(&text, "avatar").unwrap_or(1)), format!("`avatar = \"{a}\"` {why}"))
+            Error::input(Location::line(&path, line_of(&text, "avatar").unwrap_or(1)), format!("`avatar = \"{a}\"` {why}"))
                 .with_hint("put the picture in data/responses/ (for example data/responses/avatars/anne.png) and write its path from there: avatar = \"avatars/anne.png\"")
         })?),
     };
