@@ -141,8 +141,8 @@ pub struct Prepared {
     pub output: PathBuf,
     /// The My network page and blogroll, when the site follows blogs.
     pub network: Option<ForBuild>,
-    /// Responses to each post (by index into `site.posts`), for its page.
-    pub responses: Vec<serde_json::Value>,
+    /// Responses to each post and page, for their pages, and the avatar files.
+    pub responses: crate::responses::thread::Shown,
     pub warnings: Vec<String>,
 }
 
@@ -255,7 +255,7 @@ impl Builder {
             .get_or_make(PostUrls::key(&site, &bases), || {
                 Ok(PostUrls::new(&site, &bases))
             })?;
-        let mut builder = crate::responses::Index::builder(&site, posts, &stored);
+        let mut builder = crate::responses::Index::builder(&site, posts, &stored)?;
         // The network comes from the committed cache only: a build never goes online.
         let mut network = match crate::network::for_build(&site.config, |blog, cache| {
             builder.found_in(blog, cache)
@@ -266,25 +266,21 @@ impl Builder {
             }
             None => None,
         };
-        let index = builder.finish();
+        let mut index = builder.finish();
         if let Some(n) = network.as_mut() {
             index.mark_river(&mut n.page, &site);
         }
-        let responses = index.values();
-        // A response whose target is none of the posts would vanish without a word;
-        // a mistyped address is the usual reason.
-        let warnings = index
-            .unmatched
-            .iter()
-            .map(|p| {
-                format!(
-                    "{}: `target` is not the address of any post, so this response is not shown; copy the post's address from the live site",
-                    crate::error::shown(p.strip_prefix(root).unwrap_or(p))
-                )
-            })
-            .collect::<Vec<String>>();
+        let responses = index.shown();
+        // A response whose target is no post or page would vanish without a word
+        // (a mistyped address is the usual reason), and a reply without its parent
+        // would move.
         // What loading the content worked around (a date read from a file's name) first.
-        let warnings = site.warnings.iter().cloned().chain(warnings).collect();
+        let warnings = site
+            .warnings
+            .iter()
+            .cloned()
+            .chain(index.warnings.iter().map(|w| w.shown(root)))
+            .collect();
         stages.lap("network and responses");
         Ok(Prepared {
             site,
@@ -340,6 +336,9 @@ impl Builder {
         assets
             .par_iter()
             .try_for_each(|(src, dest)| sink.copy(&Origin::File(src.clone()), dest))?;
+        for (src, dest) in &responses.files {
+            sink.copy(&Origin::File(src.clone()), dest)?;
+        }
         stages.lap("static files");
 
         let mut extras = Extras {

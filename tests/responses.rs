@@ -225,7 +225,7 @@ fn import_a_jf2_export_once_and_show_it() {
     staffroom(root, &["webmention", "import", file.to_str().unwrap()])
         .success()
         .stdout(predicates::str::contains(
-            "Imported 3 responses into data/responses/ (0 already there, 1 for pages that are not posts, 1 private or without an address)",
+            "Imported 3 responses into data/responses/ (0 already there, 1 for other pages (lists, the home page), 1 private or without an address)",
         ));
     let before = snapshot(&root.join("data/responses"));
     assert_eq!(before.len(), 3);

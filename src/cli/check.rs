@@ -35,6 +35,18 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
     let built = Builder::default().build(&global.root, &options)?;
     let mut outbound = Vec::new();
     let mut report = check::check_output(&built.site, &output, &mut outbound);
+    // The build's word about response files (a target that is no page, a reply
+    // whose parent is missing) is not in the output for the checks above to find.
+    for w in &built.warnings {
+        if let Some((file, line, _, message)) = super::annotate::split_located(w)
+            && file.starts_with(crate::responses::store::RESPONSES_DIR)
+        {
+            match line {
+                Some(line) => report.add_at(file, (line, 1), Severity::Warning, message),
+                None => report.add(file, Severity::Warning, message),
+            }
+        }
+    }
 
     if args.external {
         let mut urls: Vec<String> = outbound

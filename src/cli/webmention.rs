@@ -120,7 +120,7 @@ pub fn run(global: &Global, args: WebmentionArgs, o: &mut Output) -> anyhow::Res
             if !o.quiet {
                 writeln!(
                     o.out,
-                    "Imported {} into {}/ ({} already there, {} for pages that are not posts, {} private or without an address).",
+                    "Imported {} into {}/ ({} already there, {} for other pages (lists, the home page), {} private or without an address).",
                     crate::words::count(report.added.len(), "response"),
                     crate::responses::store::RESPONSES_DIR,
                     report.already_there,

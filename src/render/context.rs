@@ -313,7 +313,7 @@ pub fn post_node<'a>(
     site: &'a Site,
     index: usize,
     summary: &'a Value,
-    responses: Node<'a>,
+    responses: Option<&'a Value>,
 ) -> Node<'a> {
     let post = &site.posts[index];
     let link = |p: &'a Post| {
@@ -344,9 +344,39 @@ pub fn post_node<'a>(
             ("toc", Node::List(toc.collect())),
             ("previous", previous),
             ("next", next),
-            ("responses", responses),
-        ],
+        ]
+        .into_iter()
+        .chain(response_fields(responses))
+        .collect(),
     )
+}
+
+/// `responses`, `response_threads` and `response_counts` of a post or page, from
+/// `responses::thread::values` (empty without any).
+fn response_fields(responses: Option<&Value>) -> Vec<(&'static str, Node<'_>)> {
+    ["responses", "response_threads", "response_counts"]
+        .into_iter()
+        .map(|key| {
+            let node = match responses.and_then(|r| r.get(key)) {
+                Some(v) => Node::Ref(v),
+                None if key == "response_counts" => Node::Owned(json!("")),
+                None => Node::Owned(json!([])),
+            };
+            (key, node)
+        })
+        .collect()
+}
+
+/// A page as its own page shows it: `page_value` and its responses. Copied, since
+/// pages are few and their responses fewer.
+pub fn page_node<'a>(site: &Site, page: &Page, responses: Option<&Value>) -> Node<'a> {
+    let mut value = page_value(site, page);
+    if let Some(obj) = value.as_object_mut() {
+        for (key, node) in response_fields(responses) {
+            obj.insert(key.into(), node.into_value());
+        }
+    }
+    Node::Owned(value)
 }
 
 pub fn page_value(site: &Site, page: &Page) -> Value {

@@ -6,7 +6,7 @@ mod errors;
 mod load_errors;
 pub mod notice;
 pub mod pages;
-mod river;
+pub(crate) mod river;
 #[cfg(test)]
 mod tera_wording;
 pub mod theme;

@@ -69,8 +69,8 @@ pub struct Changed {
 /// Values from later stages (the network, responses) that some pages show.
 #[derive(Default)]
 pub struct Extras {
-    /// Responses per post, by index into `site.posts`.
-    pub responses: Vec<Value>,
+    /// Responses per post and per page (`responses::thread::Shown`).
+    pub responses: crate::responses::thread::Shown,
     /// The `/network/` page's `network` value, when there is a network.
     pub network: Option<crate::network::page::NetworkPage>,
 }
@@ -238,8 +238,7 @@ fn render(
                 Job::Post(i) => {
                     let post = &site.posts[*i];
                     let mut ctx = page_ctx(&post.path, &post.title, &post.description);
-                    let responses = (extras.responses.get(*i))
-                        .map_or_else(|| Node::Owned(Value::Array(vec![])), Node::Ref);
+                    let responses = extras.responses.posts.get(*i);
                     let node = context::post_node(site, *i, &summaries[*i], responses);
                     ctx.put("post", node);
                     (format!("{}index.html", post.path), "post.html", ctx)
@@ -247,7 +246,8 @@ fn render(
                 Job::Page(i) => {
                     let page = &site.pages[*i];
                     let mut ctx = page_ctx(&page.path, &page.title, &page.description);
-                    ctx.put("page", Node::Owned(context::page_value(site, page)));
+                    let responses = extras.responses.pages.get(*i);
+                    ctx.put("page", context::page_node(site, page, responses));
                     (format!("{}index.html", page.path), "page.html", ctx)
                 }
                 Job::TaxonomyList(tax) => {

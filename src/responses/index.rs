@@ -1,10 +1,12 @@
-//! Which post each response answers. Every post address (its permalink under every
-//! base URL the site is known by, and its aliases) goes into one hash map in
+//! Which post or page each response answers. Every post address (its permalink under
+//! every base URL the site is known by, and its aliases) goes into one hash map in
 //! normalised form, so matching costs one lookup per link: a district hub with 5,000
 //! blogs of 50 entries each is 250,000 entries, and a nested loop over posts would
-//! not finish.
+//! not finish. Pages have a map of their own: only response files (comments brought
+//! from an old blog, say) answer pages; the network's links are to posts.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -14,16 +16,26 @@ use url::Url;
 
 use super::normalize::{normalize, normalize_url, response_key};
 use super::store::Loaded;
-use super::{Kind, Response, excerpt};
+use super::{Kind, Response, Warning, excerpt};
 use crate::config::BaseUrl;
+use crate::error::{Error, Result};
 use crate::network::Blog;
 use crate::network::cache::BlogCache;
 use crate::network::page::{NetworkPage, PostLink};
 use crate::site::Site;
 
-/// The site's post addresses, normalised.
+/// What a response answers: a post or a page, by index into `site.posts` or
+/// `site.pages`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Post(usize),
+    Page(usize),
+}
+
+/// The site's post and page addresses, normalised.
 pub struct PostUrls {
     by_url: HashMap<String, usize>,
+    pages: HashMap<String, usize>,
     /// Normalised bases with a trailing `/`: an address under one is the site itself.
     own: Vec<String>,
 }
@@ -58,12 +70,22 @@ impl PostUrls {
         for (n, i) in found.into_iter().flatten() {
             by_url.entry(n).or_insert(i);
         }
+        let mut pages = HashMap::new();
+        for base in &all {
+            for (i, page) in site.pages.iter().enumerate() {
+                for path in std::iter::once(&page.path).chain(&page.aliases) {
+                    if let Some(n) = normalize(&base.absolute(&base.join(path)), None) {
+                        pages.entry(n).or_insert(i);
+                    }
+                }
+            }
+        }
         let own = all
             .iter()
             .filter_map(|b| normalize_url(&b.url))
             .map(|n| format!("{n}/"))
             .collect();
-        PostUrls { by_url, own }
+        PostUrls { by_url, pages, own }
     }
 
     /// A hash of everything `new` reads, so `serve` can keep the map between
@@ -78,11 +100,22 @@ impl PostUrls {
         for p in &site.posts {
             (&p.path, &p.aliases).hash(&mut h);
         }
+        site.pages.len().hash(&mut h);
+        for p in &site.pages {
+            (&p.path, &p.aliases).hash(&mut h);
+        }
         h.finish()
     }
 
     pub fn post_of(&self, normalized: &str) -> Option<usize> {
         self.by_url.get(normalized).copied()
+    }
+
+    /// The post, or else the page, at a normalised address.
+    pub fn target_of(&self, normalized: &str) -> Option<Target> {
+        self.post_of(normalized)
+            .map(Target::Post)
+            .or_else(|| self.pages.get(normalized).map(|&i| Target::Page(i)))
     }
 
     fn is_own(&self, normalized: &str) -> bool {
@@ -91,13 +124,18 @@ impl PostUrls {
     }
 }
 
-/// The responses of every post.
+/// The responses of every post and page.
 #[derive(Debug, Default)]
 pub struct Index {
     /// By index into `site.posts`; each list oldest first.
     pub per_post: Vec<Vec<Response>>,
-    /// Response files whose `target` is none of the site's posts.
-    pub unmatched: Vec<PathBuf>,
+    /// By index into `site.pages`; likewise.
+    pub per_page: Vec<Vec<Response>>,
+    /// Response files whose `target` is none of the site's posts and pages, and
+    /// replies whose parent is missing: shown (or not) with a word to the teacher.
+    pub warnings: Vec<Warning>,
+    /// Avatar files to copy: the file, and its path in the site.
+    pub files: Vec<(PathBuf, String)>,
     /// Normalised address of a network entry → the posts it responds to.
     responding: HashMap<String, Vec<usize>>,
 }
@@ -120,49 +158,78 @@ fn all_bases<'a>(site: &'a Site, bases: &[&'a BaseUrl]) -> Vec<&'a BaseUrl> {
 pub struct Builder {
     posts: Arc<PostUrls>,
     index: Index,
-    /// (post, response key) → position in that post's list: one entry per URL.
-    slot: HashMap<(usize, String), usize>,
+    /// (target, response key) → position in that target's list: one entry per URL
+    /// (or per id, for a response without one).
+    slot: HashMap<(Target, String), usize>,
 }
 
 impl Index {
     /// Start an index with the `stored` responses. They come first, so what a
     /// teacher wrote by hand wins over what a feed says about the same response.
-    /// `posts` are the site's post addresses (`PostUrls::new`).
-    pub fn builder(site: &Site, posts: Arc<PostUrls>, stored: &[Loaded]) -> Builder {
+    /// `posts` are the site's post and page addresses (`PostUrls::new`). Two
+    /// responses with one id on one target are an error naming both files.
+    pub fn builder(site: &Site, posts: Arc<PostUrls>, stored: &[Loaded]) -> Result<Builder> {
         let mut b = Builder {
             posts,
             index: Index {
                 per_post: vec![Vec::new(); site.posts.len()],
+                per_page: vec![Vec::new(); site.pages.len()],
                 ..Index::default()
             },
             slot: HashMap::new(),
         };
-        for l in stored {
+        let base = &site.config.base;
+        let mut ids: HashMap<(Target, &str), &Loaded> = HashMap::new();
+        let mut errors = Vec::new();
+        // Sanitizing comments is the costly part; an old blog may bring thousands.
+        let made: Vec<Response> = stored
+            .par_iter()
+            .map(|l| super::from_file::response(l, base))
+            .collect();
+        for (l, r) in stored.iter().zip(made) {
             let s = &l.response;
-            let (Some(target), Some(key)) = (normalize(&s.target, None), response_key(&s.url))
-            else {
+            // A site path gets base_url's path in front, as links in Markdown do.
+            let target = if s.target.starts_with('/') {
+                normalize(&base.absolute(&base.join(&s.target)), None)
+            } else {
+                normalize(&s.target, None)
+            };
+            let Some(target) = target.and_then(|t| b.posts.target_of(&t)) else {
+                b.index.warnings.push(Warning {
+                    file: l.path.clone(),
+                    line: None,
+                    message: "`target` is not the address of any post or page, so this response is not shown; copy the post's address from the live site, or write its path, like /posts/my-post/".into(),
+                });
                 continue;
             };
-            let Some(post) = b.posts.post_of(&target) else {
-                b.index.unmatched.push(l.path.clone());
-                continue;
-            };
-            if b.posts.is_own(&key) {
-                continue;
+            match ids.entry((target, l.id.as_str())) {
+                Entry::Occupied(first) => {
+                    errors.push(super::from_file::duplicate(first.get(), l));
+                    continue;
+                }
+                Entry::Vacant(v) => {
+                    v.insert(l);
+                }
             }
-            let r = Response {
-                url: s.url.clone(),
-                kind: s.kind,
-                author: crate::network::sanitize::plain(&s.author),
-                author_url: s.author_url.clone(),
-                blog: crate::network::sanitize::plain(&s.blog),
-                title: crate::network::sanitize::plain(&s.title),
-                date: s.date,
-                excerpt: excerpt(&s.content),
+            let key = if s.url.is_empty() {
+                format!("#{}", l.id)
+            } else {
+                match response_key(&s.url) {
+                    Some(k) if !b.posts.is_own(&k) => k,
+                    _ => continue,
+                }
             };
-            b.put(post, key, r);
+            if let Some((file, site_path)) = &l.avatar
+                && !b.index.files.iter().any(|(_, p)| p == site_path)
+            {
+                b.index.files.push((file.clone(), site_path.clone()));
+            }
+            b.put(target, key, r);
         }
-        b
+        match Error::from_many(errors) {
+            Some(e) => Err(e),
+            None => Ok(b),
+        }
     }
 }
 
@@ -205,6 +272,7 @@ impl Builder {
                 title: e.title.clone(),
                 date: e.date(),
                 excerpt: excerpt(&e.summary),
+                ..Response::default()
             };
             found.push(Found {
                 key,
@@ -219,18 +287,21 @@ impl Builder {
     pub fn add(&mut self, found: Vec<Found>) {
         for f in found {
             for &post in &f.posts {
-                self.put(post, f.key.clone(), f.response.clone());
+                self.put(Target::Post(post), f.key.clone(), f.response.clone());
             }
             self.index.responding.insert(f.key, f.posts);
         }
     }
 
-    fn put(&mut self, post: usize, key: String, r: Response) {
-        let list = &mut self.index.per_post[post];
-        match self.slot.get(&(post, key.clone())) {
+    fn put(&mut self, target: Target, key: String, r: Response) {
+        let list = match target {
+            Target::Post(i) => &mut self.index.per_post[i],
+            Target::Page(i) => &mut self.index.per_page[i],
+        };
+        match self.slot.get(&(target, key.clone())) {
             Some(&i) => list[i].merge(r),
             None => {
-                self.slot.insert((post, key), list.len());
+                self.slot.insert((target, key), list.len());
                 list.push(r);
             }
         }
@@ -238,7 +309,7 @@ impl Builder {
 
     pub fn finish(self) -> Index {
         let mut index = self.index;
-        for list in &mut index.per_post {
+        for list in index.per_post.iter_mut().chain(&mut index.per_page) {
             for r in list.iter_mut() {
                 if r.blog.is_empty() && r.author.is_empty() {
                     r.blog = Url::parse(&r.url)
@@ -255,6 +326,7 @@ impl Builder {
                 (a.date.is_none(), a.date)
                     .cmp(&(b.date.is_none(), b.date))
                     .then_with(|| a.url.cmp(&b.url))
+                    .then_with(|| a.id.cmp(&b.id))
             });
         }
         index
@@ -262,12 +334,23 @@ impl Builder {
 }
 
 impl Index {
-    /// `post.responses` for every post.
-    pub fn values(&self) -> Vec<Value> {
-        self.per_post
-            .iter()
-            .map(|list| Value::Array(list.iter().map(Response::value).collect()))
-            .collect()
+    /// What the posts' and pages' templates see, and the files to copy. Also adds
+    /// the warnings threading finds.
+    pub fn shown(&mut self) -> super::thread::Shown {
+        let mut warnings = Vec::new();
+        let mut values = |lists: &[Vec<Response>]| -> Vec<Value> {
+            lists
+                .iter()
+                .map(|list| super::thread::values(list, &mut warnings))
+                .collect()
+        };
+        let shown = super::thread::Shown {
+            posts: values(&self.per_post),
+            pages: values(&self.per_page),
+            files: self.files.clone(),
+        };
+        self.warnings.extend(warnings);
+        shown
     }
 
     /// The posts an entry at `url` (from the network) responds to.

@@ -21,7 +21,8 @@ use crate::site::Site;
 pub struct Report {
     pub added: Vec<PathBuf>,
     pub already_there: usize,
-    /// Responses to pages that are not posts of this site (the home page, a tag page...).
+    /// Responses to pages that are neither posts nor standalone pages of this site (the
+    /// home page, a tag page...).
     pub not_posts: usize,
     /// Private mentions, and entries without a usable address or target.
     pub skipped: usize,
@@ -154,6 +155,7 @@ fn entry(e: &Value) -> Option<Stored> {
         } else {
             excerpt(&content)
         },
+        ..Stored::default()
     })
 }
 
@@ -187,7 +189,7 @@ pub fn file_name(s: &Stored) -> String {
 }
 
 /// Add `found` to the site's `data/responses/`, skipping responses already there and
-/// responses to pages that are not posts.
+/// responses to pages that are neither posts nor standalone pages.
 pub fn import(root: &Path, site: &Site, found: Vec<Stored>) -> Result<Report> {
     let posts = PostUrls::new(site, &[]);
     let mut known: HashSet<String> = store::load_all(root)?
@@ -200,8 +202,8 @@ pub fn import(root: &Path, site: &Site, found: Vec<Stored>) -> Result<Report> {
             report.skipped += 1;
             continue;
         };
-        let is_post = normalize(&s.target, None).is_some_and(|t| posts.post_of(&t).is_some());
-        if !is_post {
+        let shown = normalize(&s.target, None).is_some_and(|t| posts.target_of(&t).is_some());
+        if !shown {
             report.not_posts += 1;
             continue;
         }
