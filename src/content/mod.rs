@@ -5,6 +5,7 @@ pub mod cache;
 pub mod front_matter;
 pub mod highlight;
 pub mod inside;
+pub mod leftovers;
 pub mod markdown;
 pub mod text;
 

@@ -1,0 +1,461 @@
+//! What the Jekyll and Hugo readers share: reading a Markdown file's front matter
+//! (YAML or TOML) as it is, mapping it to staffroom's, and finishing the items once
+//! all are known: bodies converted (`content::leftovers`), links between posts made
+//! relative, the old site's images that posts show copied beside them, and what could
+//! not be converted named at its line in the file that will be written.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde_yaml_ng::Value;
+
+use super::model::{Asset, AssetFrom, FrontMatter, Item, ItemKind, Problem};
+use crate::content::front_matter::parse_date;
+use crate::content::leftovers::{self, Context, LinkTo};
+
+pub type Map = BTreeMap<String, Value>;
+
+/// A Markdown file of the old site, split, nothing mapped yet.
+pub struct Raw {
+    pub map: Map,
+    pub body: String,
+}
+
+/// The front matter as written (YAML between `---`, TOML between `+++`) and the body.
+/// A file without front matter has an empty map.
+pub fn read(path: &Path) -> Result<Raw, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot be read ({e})"))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let fence = match text.lines().next().map(str::trim_end) {
+        Some("---") => "---",
+        Some("+++") => "+++",
+        _ => {
+            return Ok(Raw {
+                map: Map::new(),
+                body: text.to_string(),
+            });
+        }
+    };
+    let open = text.find('\n').map_or(text.len(), |i| i + 1);
+    let mut at = open;
+    let mut close = None;
+    for line in text[open..].split_inclusive('\n') {
+        if line.trim_end() == fence {
+            close = Some((at, at + line.len()));
+            break;
+        }
+        at += line.len();
+    }
+    let (end, body) =
+        close.ok_or_else(|| format!("its front matter opened with `{fence}` is never closed"))?;
+    let raw = &text[open..end];
+    let map = if fence == "---" {
+        match serde_yaml_ng::from_str::<Value>(raw) {
+            Ok(Value::Mapping(m)) => m
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v)))
+                .collect(),
+            Ok(_) => Map::new(),
+            Err(e) => return Err(format!("its front matter is not valid YAML ({e})")),
+        }
+    } else {
+        let table: toml::Table =
+            toml::from_str(raw).map_err(|e| format!("its front matter is not valid TOML ({e})"))?;
+        table.into_iter().map(|(k, v)| (k, from_toml(v))).collect()
+    };
+    Ok(Raw {
+        map,
+        body: text[body..].to_string(),
+    })
+}
+
+pub fn from_toml(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::Number(i.into()),
+        toml::Value::Float(f) => Value::Number(f.into()),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Sequence(a.into_iter().map(from_toml).collect()),
+        toml::Value::Table(t) => Value::Mapping(
+            t.into_iter()
+                .map(|(k, v)| (Value::String(k), from_toml(v)))
+                .collect(),
+        ),
+    }
+}
+
+pub fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A list, or a text split at commas (or at spaces when it has none: Jekyll's
+/// `categories: jekyll update`).
+pub fn list(v: &Value) -> Vec<String> {
+    match v {
+        Value::Sequence(s) => s.iter().filter_map(text).collect(),
+        v => {
+            let t = text(v).unwrap_or_default();
+            let parts: Vec<&str> = if t.contains(',') {
+                t.split(',').collect()
+            } else {
+                t.split_whitespace().collect()
+            };
+            parts
+                .into_iter()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(String::from)
+                .collect()
+        }
+    }
+}
+
+/// The keys staffroom reads, taken out of the map; what is left goes to `extra`.
+pub struct Mapped {
+    pub front: FrontMatter,
+    /// `slug`, which names the old URL's last part.
+    pub slug: Option<String>,
+    /// Jekyll's `permalink` or Hugo's `url`: this post's own old URL.
+    pub url: Option<String>,
+}
+
+pub fn map_front(mut map: Map) -> Mapped {
+    let mut take = |k: &str| map.remove(k);
+    let mut fm = FrontMatter {
+        title: take("title").as_ref().and_then(text).unwrap_or_default(),
+        date: take("date")
+            .as_ref()
+            .and_then(text)
+            .and_then(|d| parse_date(&d)),
+        ..FrontMatter::default()
+    };
+    for key in ["updated", "lastmod", "last_modified_at", "modified"] {
+        if let Some(d) = take(key)
+            .as_ref()
+            .and_then(text)
+            .and_then(|d| parse_date(&d))
+        {
+            fm.updated = fm.updated.max(Some(d));
+        }
+    }
+    fm.draft = take("draft").is_some_and(|v| v.as_bool() == Some(true))
+        | take("published").is_some_and(|v| v.as_bool() == Some(false));
+    fm.tags = take("tags").as_ref().map(list).unwrap_or_default();
+    let mut categories = take("categories").as_ref().map(list).unwrap_or_default();
+    categories.extend(take("category").as_ref().map(list).unwrap_or_default());
+    fm.categories = categories;
+    for key in ["summary", "excerpt", "description"] {
+        if fm.summary.is_none() {
+            fm.summary = take(key).as_ref().and_then(text);
+        }
+    }
+    for key in ["aliases", "redirect_from"] {
+        fm.aliases
+            .extend(take(key).as_ref().map(list).unwrap_or_default());
+    }
+    let slug = take("slug").as_ref().and_then(text);
+    let url = take("permalink")
+        .or_else(|| take("url"))
+        .as_ref()
+        .and_then(text);
+    // Keys staffroom reads with another meaning keep their value under another name,
+    // so the build does not refuse them (`menu: main` is not true or false).
+    let renamed: Vec<(&str, Value)> = [("menu", "old_menu"), ("image", "old_image")]
+        .into_iter()
+        .filter_map(|(key, renamed)| Some((renamed, take(key)?)))
+        .collect();
+    map.extend(renamed.into_iter().map(|(k, v)| (k.to_string(), v)));
+    fm.extra = map;
+    Mapped {
+        front: fm,
+        slug,
+        url,
+    }
+}
+
+/// The title of a post that has none, from its file name: `whats-new` → "Whats new".
+pub fn title_from(slug: &str) -> String {
+    let words = slug.replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// An item read, with what finishing it needs.
+pub struct Draft {
+    pub item: Item,
+    /// The old file relative to the old folder, with `/`: `_posts/2014-x.md`.
+    pub rel: String,
+}
+
+/// What the old site's folder offers the bodies.
+pub struct Old<'a> {
+    /// Where root-relative files (`/assets/x.png`) are: the folder, or Hugo's static/.
+    pub statics: &'a Path,
+    pub site: &'a BTreeMap<String, String>,
+    pub liquid: bool,
+}
+
+/// Convert each body, copy the files it shows from the old site, make links between
+/// posts relative, and name every leftover at its line in the file to be written.
+pub fn finish(mut drafts: Vec<Draft>, old: &Old, problems: &mut Vec<Problem>) -> Vec<Item> {
+    let mut index = Index::default();
+    for (i, d) in drafts.iter().enumerate() {
+        index.add(i, &d.rel);
+    }
+    let none = |_: LinkTo| None;
+    // First pass: which files each post shows, which decides which posts are bundles
+    // (SLUG/index.md), which the relative links of the second pass depend on.
+    for d in &mut drafts {
+        let cx = Context {
+            site: old.site,
+            link: &none,
+            liquid_in_code: old.liquid,
+        };
+        let body = leftovers::convert(&d.item.body, &cx).body;
+        for (_, name, file) in statics(&body, old.statics, &d.item.assets) {
+            d.item.assets.push(Asset {
+                name,
+                from: AssetFrom::File(file),
+            });
+        }
+    }
+    let files = new_files(&drafts);
+    let mut items = Vec::with_capacity(drafts.len());
+    for (i, d) in drafts.iter().enumerate() {
+        let link = |to: LinkTo| {
+            let (target, anchor) = match to {
+                LinkTo::File(p) => p.split_once('#').unwrap_or((p, "")),
+                LinkTo::PostName(n) => (n, ""),
+            };
+            let j = index.find(target)?;
+            let rel = relative(&files[i], &files[j]);
+            Some(if anchor.is_empty() {
+                rel
+            } else {
+                format!("{rel}#{anchor}")
+            })
+        };
+        let cx = Context {
+            site: old.site,
+            link: &link,
+            liquid_in_code: old.liquid,
+        };
+        let converted = leftovers::convert(&d.item.body, &cx);
+        let mut item = d.item.clone();
+        item.body = converted.body;
+        for asset in &item.assets {
+            if let AssetFrom::File(f) = &asset.from
+                && let Ok(rel) = f.strip_prefix(old.statics)
+            {
+                let dest = format!("/{}", rel.to_string_lossy().replace('\\', "/"));
+                item.body = relink(&item.body, &dest, &asset.name);
+            }
+        }
+        let written = super::write::markdown(&item);
+        let head = written.len() - item.body.trim_end().len() - 1;
+        let first = written[..head].matches('\n').count() + 1;
+        for l in &converted.left {
+            problems.push(Problem {
+                origin: format!("content/{}:{}", files[i], first + l.line - 1),
+                what: format!("`{}` is {}", l.written, l.what()),
+                fix: l.fix(),
+            });
+        }
+        items.push(item);
+    }
+    items
+}
+
+/// What a post may show or offer for download; pages and feeds of the old site are not
+/// copied (their old URLs are aliases).
+const FILES: [&str; 27] = [
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "bmp", "ico", "pdf", "doc", "docx", "ppt",
+    "pptx", "xls", "xlsx", "odt", "odp", "ods", "txt", "csv", "zip", "mp3", "mp4", "ogg", "wav",
+    "webm",
+];
+
+/// Each root-relative image or link in `body` to a file of the old site: (as written,
+/// its name in the bundle, the file).
+fn statics(body: &str, root: &Path, have: &[Asset]) -> Vec<(String, String, PathBuf)> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut names: HashSet<String> = have.iter().map(|a| a.name.clone()).collect();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for event in Parser::new_ext(body, crate::content::markdown::options()) {
+        let dest = match event {
+            Event::Start(Tag::Image { dest_url, .. } | Tag::Link { dest_url, .. }) => dest_url,
+            _ => continue,
+        };
+        let path = dest.split(['?', '#']).next().unwrap_or("");
+        if !path.starts_with('/') || path.starts_with("//") || !seen.insert(path.to_string()) {
+            continue;
+        }
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let rel = decoded.trim_start_matches('/');
+        if rel.split('/').any(|s| s == "..") {
+            continue;
+        }
+        let file = root.join(rel);
+        let kept = file
+            .extension()
+            .is_some_and(|x| FILES.contains(&x.to_string_lossy().to_lowercase().as_str()));
+        if !kept || !file.is_file() {
+            continue;
+        }
+        let base = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        let mut name = base.unwrap_or_default();
+        let mut n = 2;
+        while !names.insert(name.clone()) {
+            name = format!(
+                "{n}-{}",
+                file.file_name().unwrap_or_default().to_string_lossy()
+            );
+            n += 1;
+        }
+        out.push((path.to_string(), name, file));
+    }
+    out
+}
+
+/// Every link to `dest` in Markdown or HTML, pointed at `name` beside the post.
+fn relink(body: &str, dest: &str, name: &str) -> String {
+    let mut out = body.to_string();
+    for (before, after) in [
+        ("](", ")"),
+        ("](", " "),
+        ("]: ", "\n"),
+        ("=\"", "\""),
+        ("(<", ">"),
+    ] {
+        out = out.replace(
+            &format!("{before}{dest}{after}"),
+            &format!("{before}{name}{after}"),
+        );
+    }
+    out
+}
+
+/// Where each item will be written, relative to content/, as `write` places it.
+fn new_files(drafts: &[Draft]) -> Vec<String> {
+    let mut taken = HashSet::new();
+    drafts
+        .iter()
+        .map(|d| {
+            let item = &d.item;
+            let mut slug = item.slug.clone();
+            let mut n = 2;
+            while !taken.insert((item.kind, slug.clone())) {
+                slug = format!("{}-{n}", item.slug);
+                n += 1;
+            }
+            let dir = match item.kind {
+                ItemKind::Post => "posts",
+                ItemKind::Page => "pages",
+            };
+            if item.assets.is_empty() {
+                format!("{dir}/{slug}.md")
+            } else {
+                format!("{dir}/{slug}/index.md")
+            }
+        })
+        .collect()
+}
+
+/// The link from one file under content/ to another: `../b/index.md`.
+fn relative(from: &str, to: &str) -> String {
+    let from: Vec<&str> = from.split('/').collect();
+    let to: Vec<&str> = to.split('/').collect();
+    let dir = &from[..from.len() - 1];
+    let common = dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; dir.len() - common];
+    parts.extend(&to[common..]);
+    parts.join("/")
+}
+
+/// The old files by the names a link may use: `_posts/2014-x.md`, `2014-x`, `x.md`.
+#[derive(Default)]
+struct Index {
+    exact: HashMap<String, usize>,
+    stems: HashMap<String, Option<usize>>,
+}
+
+impl Index {
+    fn add(&mut self, i: usize, rel: &str) {
+        self.exact.insert(rel.to_string(), i);
+        let no_ext = rel.rsplit_once('.').map_or(rel, |(s, _)| s);
+        self.exact.insert(no_ext.to_string(), i);
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+        let stem = if stem == "index" || stem == "_index" {
+            let dir = rel.rsplit('/').nth(1).unwrap_or(stem);
+            dir
+        } else {
+            stem
+        };
+        // A name two files share finds neither.
+        self.stems
+            .entry(stem.to_string())
+            .and_modify(|e| *e = None)
+            .or_insert(Some(i));
+    }
+
+    fn find(&self, target: &str) -> Option<usize> {
+        let t = target.trim().trim_matches('/');
+        let t = t.strip_prefix("content/").unwrap_or(t);
+        if let Some(&i) = self.exact.get(t) {
+            return Some(i);
+        }
+        let name = t.rsplit('/').next().unwrap_or(t);
+        let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+        self.stems.get(stem).copied().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_between_written_files() {
+        assert_eq!(relative("posts/a.md", "posts/b.md"), "b.md");
+        assert_eq!(relative("posts/a/index.md", "posts/b.md"), "../b.md");
+        assert_eq!(
+            relative("posts/a.md", "pages/about.md"),
+            "../pages/about.md"
+        );
+    }
+
+    #[test]
+    fn jekyll_front_matter_is_mapped() {
+        let raw: Map = serde_yaml_ng::from_str(
+            "title: Hi\ndate: 2014-12-17 11:16:21 -0800\npublished: false\ncategories: jekyll update\n\
+             excerpt: Short\nredirect_from: /old/\nlast_modified_at: 2015-01-01\nlayout: post\nmenu: main\n",
+        )
+        .unwrap();
+        let m = map_front(raw);
+        assert_eq!(m.front.title, "Hi");
+        assert!(m.front.draft);
+        assert_eq!(m.front.categories, ["jekyll", "update"]);
+        assert_eq!(m.front.summary.as_deref(), Some("Short"));
+        assert_eq!(m.front.aliases, ["/old/"]);
+        assert_eq!(
+            m.front.date.unwrap().to_rfc3339(),
+            "2014-12-17T11:16:21-08:00"
+        );
+        assert!(m.front.updated.is_some());
+        assert_eq!(
+            m.front.extra.keys().collect::<Vec<_>>(),
+            ["layout", "old_menu"]
+        );
+    }
+}
