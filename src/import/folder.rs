@@ -397,8 +397,7 @@ impl Index {
         let name = rel.rsplit('/').next().unwrap_or(rel);
         let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
         let stem = if stem == "index" || stem == "_index" {
-            let dir = rel.rsplit('/').nth(1).unwrap_or(stem);
-            dir
+            rel.rsplit('/').nth(1).unwrap_or(stem)
         } else {
             stem
         };

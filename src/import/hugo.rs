@@ -133,8 +133,14 @@ pub fn read(dir: &Path, site_language: &str) -> Result<Export> {
     let left: Vec<String> = std::fs::read_dir(dir)
         .map(|r| {
             r.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n != "content" && !n.starts_with('.') && !CONFIGS.contains(&n.as_str()))
+                .map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    let dir = e.file_type().is_ok_and(|t| t.is_dir());
+                    if dir { format!("{name}/") } else { name }
+                })
+                .filter(|n| {
+                    n != "content/" && !n.starts_with('.') && !CONFIGS.contains(&n.as_str())
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -161,7 +161,8 @@ pub fn find(body: &str) -> Vec<Leftover> {
         let t = &tokens[k];
         let mut leftover = leftover(body, t);
         if let Some(close) = closing(t)
-            && let Some(j) = (k + 1..tokens.len()).find(|&j| close(&tokens[j]))
+            && let Some(j) = (k + 1..tokens.len())
+                .find(|&j| tokens[j].syntax == t.syntax && tokens[j].name == close)
         {
             leftover.range.end = tokens[j].range.end;
             leftover.inner = Some(t.range.end..tokens[j].range.start);
@@ -173,17 +174,14 @@ pub fn find(body: &str) -> Vec<Leftover> {
     out
 }
 
-/// For a tag whose content is not Markdown (code, raw text, a script), what ends it.
-fn closing(t: &Token) -> Option<Box<dyn Fn(&Token) -> bool + '_>> {
+/// For a tag whose content is not Markdown (code, raw text, a script), the name of
+/// the tag that ends it, in the same syntax.
+fn closing(t: &Token) -> Option<String> {
     let hugo = matches!(t.syntax, Syntax::HugoAngle | Syntax::HugoPercent);
     match (t.syntax, t.name.as_str()) {
-        (Syntax::LiquidTag, "raw" | "highlight" | "comment") => Some(Box::new(move |u: &Token| {
-            u.syntax == Syntax::LiquidTag && u.name == format!("end{}", t.name)
-        })),
+        (Syntax::LiquidTag, "raw" | "highlight" | "comment") => Some(format!("end{}", t.name)),
         (_, n) if hugo && (n == "highlight" || is_math(n) || n.ends_with(".inline")) => {
-            Some(Box::new(move |u: &Token| {
-                u.syntax == t.syntax && u.closes(n)
-            }))
+            Some(format!("/{n}"))
         }
         _ => None,
     }

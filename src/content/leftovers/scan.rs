@@ -36,12 +36,6 @@ pub struct Token {
     pub args: String,
 }
 
-impl Token {
-    pub fn closes(&self, name: &str) -> bool {
-        self.name.strip_prefix('/').is_some_and(|n| n == name)
-    }
-}
-
 /// The farthest a tag may reach for its closing delimiter: a stray `{{` in prose
 /// must not swallow the rest of the post.
 const MAX_TAG: usize = 4000;
