@@ -195,6 +195,26 @@ pub struct Draft {
     pub item: Item,
     /// The old file relative to the old folder, with `/`: `_posts/2014-x.md`.
     pub rel: String,
+    /// It had no date, so it has its file's.
+    pub dated_by_file: bool,
+}
+
+impl Draft {
+    /// A post without a date gets the day its file was last changed; say so.
+    pub fn date_problem(&self) -> Option<Problem> {
+        let date = self.item.front.date.filter(|_| self.dated_by_file)?;
+        Some(Problem {
+            origin: self.item.origin.clone(),
+            what: format!(
+                "has no date, so it was given the day its file was last changed ({})",
+                date.format("%Y-%m-%d")
+            ),
+            fix: format!(
+                "put the right `date:` in the front matter of the imported post `{}`",
+                self.item.slug
+            ),
+        })
+    }
 }
 
 /// What the old site's folder offers the bodies.

@@ -97,6 +97,7 @@ pub fn read(dir: &Path, site_language: &str) -> Result<Export> {
                     _ => "post",
                 };
                 *export.read.entry(noun).or_default() += 1;
+                export.problems.extend(d.date_problem());
                 drafts.push(d);
             }
             Ok(None) => skipped
@@ -252,6 +253,8 @@ fn item(
     }
     let old_slug = m.slug.clone().unwrap_or_else(|| filename.clone());
     let slug = crate::site::urls::slugify(&old_slug).unwrap_or_else(|| "post".into());
+    let dated_by_file =
+        kind == ItemKind::Post && m.front.date.is_none() && m.front.updated.is_none();
     if kind == ItemKind::Post && m.front.date.is_none() {
         m.front.date = m.front.updated.or_else(|| file_date(file));
     }
@@ -324,6 +327,7 @@ fn item(
             responses: Vec::new(),
         },
         rel: rel.to_string(),
+        dated_by_file,
     }))
 }
 

@@ -47,6 +47,7 @@ pub fn read(dir: &Path) -> Result<Export> {
                         .read
                         .entry(if draft { "draft" } else { "post" })
                         .or_default() += 1;
+                    export.problems.extend(d.date_problem());
                     drafts.push(d);
                 }
                 Err(why) => export.problems.push(Problem {
@@ -196,6 +197,7 @@ fn post(file: &Path, rel: &str, draft: bool, pattern: &str) -> std::result::Resu
     let old_slug = m.slug.clone().unwrap_or_else(|| name.clone());
     let slug = crate::site::urls::slugify(&old_slug).unwrap_or_else(|| "post".into());
     let fm = &mut m.front;
+    let dated_by_file = fm.date.is_none() && name_date.is_none();
     fm.date = fm.date.or(name_date).or_else(|| file_date(file));
     fm.draft |= draft;
     if fm.title.is_empty() {
@@ -230,6 +232,7 @@ fn post(file: &Path, rel: &str, draft: bool, pattern: &str) -> std::result::Resu
             responses: Vec::new(),
         },
         rel: rel.to_string(),
+        dated_by_file,
     })
 }
 
@@ -291,6 +294,7 @@ fn page(file: &Path, name: &str, pretty: bool) -> Option<Draft> {
             responses: Vec::new(),
         },
         rel: name.to_string(),
+        dated_by_file: false,
     })
 }
 

@@ -32,13 +32,8 @@ pub struct Converted {
 }
 
 pub fn convert(body: &str, cx: &Context) -> Converted {
-    let unraw;
-    let body = if cx.liquid_in_code {
-        unraw = raw_in_code(body);
-        &unraw
-    } else {
-        body
-    };
+    let in_code = in_code(body, cx.liquid_in_code);
+    let body = in_code.as_str();
     let mut out = String::with_capacity(body.len());
     let mut at = 0;
     for l in find(body) {
@@ -58,9 +53,10 @@ pub fn convert(body: &str, cx: &Context) -> Converted {
     Converted { body: out, left }
 }
 
-/// `{% raw %}` and `{% endraw %}` inside code spans and blocks, taken out: Jekyll read
-/// them before the Markdown, so the code showed what was between them.
-fn raw_in_code(body: &str) -> String {
+/// Code as the old generator showed it. Jekyll read `{% raw %}` before the Markdown,
+/// so the code showed what was between the tags; Hugo shows `{{</* x */>}}` in code
+/// as `{{< x >}}`.
+fn in_code(body: &str, liquid: bool) -> String {
     let regions = scan::regions(body);
     let mut out = String::with_capacity(body.len());
     let mut at = 0;
@@ -70,10 +66,43 @@ fn raw_in_code(body: &str) -> String {
         }
         out.push_str(&body[at..code.start]);
         let text = &body[code.clone()];
-        out.push_str(&RAW.replace_all(text, ""));
+        if liquid {
+            out.push_str(&unraw(text));
+        } else {
+            let shown = [
+                ("{{</*", "{{<"),
+                ("*/>}}", ">}}"),
+                ("{{%/*", "{{%"),
+                ("*/%}}", "%}}"),
+            ];
+            out.push_str(
+                &shown
+                    .iter()
+                    .fold(text.to_string(), |t, (a, b)| t.replace(a, b)),
+            );
+        }
         at = code.end;
     }
     out.push_str(&body[at..]);
+    out
+}
+
+/// Liquid's reading of raw tags: the first `{% endraw %}` ends a raw part, and a
+/// `{% raw %}` inside one is text.
+fn unraw(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut at = 0;
+    let mut raw = false;
+    for m in RAW.find_iter(code) {
+        let opens = !m.as_str().contains("endraw");
+        if raw && opens {
+            continue;
+        }
+        out.push_str(&code[at..m.start()]);
+        at = m.end();
+        raw = opens;
+    }
+    out.push_str(&code[at..]);
     out
 }
 
@@ -345,14 +374,14 @@ mod tests {
         let body = "![a]({{ site.baseurl }}/images/a.png) [r]({{ site.repository }}/issues)\n\
                     {% highlight python linenos %}\nprint(1)\n{% endhighlight %}\n\
                     See [x]({% post_url 2010-07-21-name %}) and [y]({% link _posts/a.md %}).\n\
-                    `{% raw %}{{ page.title }}{% endraw %}`\n\
+                    `{% raw %}{{ page.title }}{% endraw %}` `{% raw %}{% raw %}{% endraw %}`\n\
                     * TOC\n{:toc}\n\nA paragraph\n{: .notice}\n\n\
                     {{< figure src=\"beach.jpg\" caption=\"At the \\\"beach\\\"\" >}}\n\n{{< youtube ZJthWmvUzzc >}}\n";
         let c = run(body);
         assert_eq!(
             c.body,
             "![a](/images/a.png) [r](https://git.example/x/issues)\n```python\nprint(1)\n```\n\
-             See [x](name.md) and [y](../a/index.md).\n`{{ page.title }}`\n\nA paragraph\n\n\
+             See [x](name.md) and [y](../a/index.md).\n`{{ page.title }}` `{% raw %}`\n\nA paragraph\n\n\
              ![](beach.jpg \"At the \\\"beach\\\"\")\n\n[Watch the video on YouTube](https://www.youtube.com/watch?v=ZJthWmvUzzc)\n"
         );
         assert!(c.left.is_empty(), "{:?}", c.left);
@@ -381,6 +410,20 @@ mod tests {
     fn markdown_in_html_is_read_as_markdown() {
         let c = run("<div class=\"note\" markdown=\"1\">\n**Hi**\n</div>\n");
         assert_eq!(c.body, "<div class=\"note\">\n\n**Hi**\n</div>\n");
+    }
+
+    #[test]
+    fn code_shows_what_the_old_generator_showed() {
+        let link = |_: LinkTo| None;
+        let site = BTreeMap::new();
+        let hugo = Context {
+            site: &site,
+            link: &link,
+            liquid_in_code: false,
+        };
+        let c = convert("```\n{{</* figure src=\"a.jpg\" */>}}\n```\n", &hugo);
+        assert_eq!(c.body, "```\n{{< figure src=\"a.jpg\" >}}\n```\n");
+        assert!(c.left.is_empty());
     }
 
     #[test]

@@ -137,9 +137,10 @@ fn brace(body: &str, i: usize) -> Option<Token> {
     };
     let end = until(body, i + open, close)?;
     let inner = body[i + open..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
-    // Hugo's comment form `{{</* figure */>}}` shows a shortcode as text.
-    let inner = inner.strip_prefix("/*").unwrap_or(inner);
-    let inner = inner.strip_suffix("*/").unwrap_or(inner).trim();
+    // Hugo's comment form `{{</* figure */>}}` is how a post shows a shortcode as text.
+    if inner.starts_with("/*") {
+        return None;
+    }
     let (name, args) = match syntax {
         Syntax::LiquidOutput => (inner.to_string(), String::new()),
         _ => {
