@@ -7,17 +7,30 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{Run, TestSite, copy_dir, repo};
+use common::{Run, TestSite, repo};
 
 /// A site made by `staffroom init`, and a copy of the old site beside it.
 struct Move {
     dir: tempfile::TempDir,
 }
 
+/// The whole folder, as a teacher would give it (`common::copy_dir` leaves out public/).
+fn copy_all(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
 impl Move {
     fn new(fixture: &str) -> Move {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(
+        copy_all(
             &repo().join("tests/fixtures/import").join(fixture),
             &dir.path().join("old"),
         );
@@ -165,6 +178,55 @@ fn jekyll_lanyon_moves_in() {
 }
 
 #[test]
+fn jekyll_drafts_front_matter_and_images() {
+    let m = Move::new("jekyll-lanyon");
+    let old = m.old();
+    std::fs::create_dir_all(old.join("_drafts")).unwrap();
+    std::fs::create_dir_all(old.join("assets")).unwrap();
+    std::fs::write(old.join("assets/class photo.png"), b"png bytes").unwrap();
+    std::fs::write(
+        old.join("_drafts/an-idea.md"),
+        "---\ntitle: An idea\n---\n\nLater.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        old.join("_posts/2014-3-3-field-trip.markdown"),
+        "---\ntitle: Field trip\ndate: 2014-03-03 11:16:21 -0800\ncategories: trips school\n\
+         tags: outdoors\nexcerpt: We went out.\nredirect_from: /trip.html\nlast_modified_at: 2014-03-05\n\
+         published: false\nlayout: post\n---\n\n![Us]({{ site.baseurl }}/assets/class%20photo.png)\n\n\
+         Before: [intro]({% post_url 2020-04-03-introducing-lanyon %}).\n",
+    )
+    .unwrap();
+    let report = m.import().stdout();
+    assert!(
+        report.contains("  1 draft, 1 page, 4 posts\nWrote 3 posts, 2 drafts"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "_drafts/an-idea.md: has no date, so it was given the day its file was last changed"
+        ),
+        "{report}"
+    );
+    assert!(
+        m.read("content/posts/an-idea.md")
+            .contains("\ndraft: true\n")
+    );
+    let trip = m.read("content/posts/field-trip/index.md");
+    assert_eq!(
+        trip,
+        "---\ntitle: Field trip\ndate: 2014-03-03T11:16:21-08:00\nupdated: 2014-03-05T00:00:00+00:00\n\
+         draft: true\ntags:\n- outdoors\ncategories:\n- trips\n- school\nsummary: We went out.\naliases:\n\
+         - /trip.html\n- /trips/school/2014/03/03/field-trip/\nlayout: post\n---\n\n\
+         ![Us](class%20photo.png)\n\nBefore: [intro](../introducing-lanyon.md).\n"
+    );
+    assert_eq!(
+        std::fs::read(m.site().join("content/posts/field-trip/class photo.png")).unwrap(),
+        b"png bytes"
+    );
+}
+
+#[test]
 fn jekyll_docs_moves_in() {
     let m = Move::new("jekyll-docs");
     let report = m.import().stdout();
@@ -189,7 +251,7 @@ fn jekyll_docs_moves_in() {
     );
     // What has no Markdown equivalent is listed at its line in the new file.
     assert!(
-        report.contains("  content/posts/jekyll-1-1-0-released.md:26: `{% for issue in issue_numbers %}` is Liquid"),
+        report.contains("  content/posts/jekyll-1-1-0-released.md:25: `{% for issue in issue_numbers %}` is Liquid"),
         "{report}"
     );
     let build = m.build();

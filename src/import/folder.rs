@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_yaml_ng::Value;
 
 use super::model::{Asset, AssetFrom, FrontMatter, Item, ItemKind, Problem};
@@ -66,7 +67,8 @@ pub fn read(path: &Path) -> Result<Raw, String> {
     };
     Ok(Raw {
         map,
-        body: text[body..].to_string(),
+        // `write` puts one empty line after the front matter.
+        body: text[body..].trim_start_matches(['\r', '\n']).to_string(),
     })
 }
 
@@ -233,16 +235,20 @@ pub fn finish(mut drafts: Vec<Draft>, old: &Old, problems: &mut Vec<Problem>) ->
         index.add(i, &d.rel);
     }
     let none = |_: LinkTo| None;
+    // Each post's links to old files, as written, and the name of the copy beside it.
+    let mut copied: Vec<Vec<(String, String)>> = vec![Vec::new(); drafts.len()];
     // First pass: which files each post shows, which decides which posts are bundles
     // (SLUG/index.md), which the relative links of the second pass depend on.
-    for d in &mut drafts {
+    for (d, copied) in drafts.iter_mut().zip(&mut copied) {
         let cx = Context {
             site: old.site,
             link: &none,
             liquid_in_code: old.liquid,
         };
         let body = leftovers::convert(&d.item.body, &cx).body;
-        for (_, name, file) in statics(&body, old.statics, &d.item.assets) {
+        for (written, name, file) in statics(&body, old.statics, &d.item.assets) {
+            let link = utf8_percent_encode(&name, LINK).to_string();
+            copied.push((written, link));
             d.item.assets.push(Asset {
                 name,
                 from: AssetFrom::File(file),
@@ -273,13 +279,8 @@ pub fn finish(mut drafts: Vec<Draft>, old: &Old, problems: &mut Vec<Problem>) ->
         let converted = leftovers::convert(&d.item.body, &cx);
         let mut item = d.item.clone();
         item.body = converted.body;
-        for asset in &item.assets {
-            if let AssetFrom::File(f) = &asset.from
-                && let Ok(rel) = f.strip_prefix(old.statics)
-            {
-                let dest = format!("/{}", rel.to_string_lossy().replace('\\', "/"));
-                item.body = relink(&item.body, &dest, &asset.name);
-            }
+        for (written, link) in &copied[i] {
+            item.body = relink(&item.body, written, link);
         }
         let written = super::write::markdown(&item);
         let head = written.len() - item.body.trim_end().len() - 1;
@@ -295,6 +296,18 @@ pub fn finish(mut drafts: Vec<Draft>, old: &Old, problems: &mut Vec<Problem>) ->
     }
     items
 }
+
+/// What cannot stand in a Markdown link's address as it is.
+const LINK: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'(')
+    .add(b')')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?');
 
 /// What a post may show or offer for download; pages and feeds of the old site are not
 /// copied (their old URLs are aliases).
