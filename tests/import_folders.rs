@@ -277,7 +277,7 @@ fn hugo_basic_moves_in() {
     .unwrap();
     std::fs::write(
         m.old().join("content/post/trip.md"),
-        "+++\ntitle = \"Our trip\"\ndate = 2019-06-01\ntags = [\"trips\"]\n+++\n\nWe went.\n\n\
+        "+++\ntitle = \"Our trip\"\ndate = 2019-06-01\ntags = [\"trips\"]\n+++\n\nWe went, as [the guide]({{< ref \"markdown-syntax.md\" >}}) says.\n\n\
          {{< figure src=\"/images/beach.jpg\" alt=\"Sand\" caption=\"The beach\" >}}\n",
     )
     .unwrap();
@@ -289,7 +289,7 @@ fn hugo_basic_moves_in() {
     );
     let trip = m.read("content/posts/trip/index.md");
     assert!(
-        trip.ends_with("We went.\n\n![Sand](beach.jpg \"The beach\")\n"),
+        trip.ends_with("We went, as [the guide](../markdown-syntax.md) says.\n\n![Sand](beach.jpg \"The beach\")\n"),
         "{trip}"
     );
     assert!(m.site().join("content/posts/trip/beach.jpg").is_file());
@@ -319,6 +319,10 @@ fn hugo_papermod_moves_in() {
         "{report}"
     );
     assert!(
+        m.read("content/posts/markdown-syntax.md")
+            .contains("title: Markdown Syntax Guide\n")
+    );
+    assert!(
         report.contains("not imported, translations: archives.fr.md, posts/markdown-syntax.fa.md, posts/markdown-syntax.fr.md, search.fr.md"),
         "{report}"
     );
@@ -345,6 +349,26 @@ fn hugo_papermod_moves_in() {
         leftovers_listed(&report)
     );
     second_import_changes_nothing(&m);
+}
+
+#[test]
+fn hugo_translations_in_the_sites_language_come_in_instead() {
+    let m = Move::new("hugo-papermod");
+    let toml = m
+        .read("site.toml")
+        .replace("language = \"en\"", "language = \"fr\"");
+    std::fs::write(m.site().join("site.toml"), toml).unwrap();
+    let report = m.import().stdout();
+    assert!(
+        report.contains("not imported, translations: archives.md, posts/markdown-syntax.fa.md, posts/markdown-syntax.md, search.md"),
+        "{report}"
+    );
+    let post = m.read("content/posts/markdown-syntax.md");
+    assert!(
+        post.starts_with("---\ntitle: Markdown Syntax Guide For L2\n"),
+        "{post}"
+    );
+    assert!(!m.site().join("content/posts/markdown-syntax-2.md").exists());
 }
 
 #[test]

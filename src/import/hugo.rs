@@ -82,9 +82,13 @@ pub fn read(dir: &Path, site_language: &str) -> Result<Export> {
                 .push(rel_s);
             continue;
         }
-        if let Some(lang) = is_translation(&name, &config)
-            && lang != site_language
-        {
+        let translated = match is_translation(&name, &config) {
+            Some(lang) => lang != site_language,
+            // The site is in another language than the old one's default, and this
+            // file has a translation into it: that one comes in instead.
+            None => translation_of(file, site_language).is_file(),
+        };
+        if translated {
             skipped.entry("translations").or_default().push(rel_s);
             continue;
         }
@@ -192,6 +196,13 @@ fn config(dir: &Path) -> Result<Config> {
         _ => Vec::new(),
     };
     Ok(Config { map, languages })
+}
+
+/// `post.fr.md` beside `post.md`.
+fn translation_of(file: &Path, lang: &str) -> PathBuf {
+    let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+    let ext = file.extension().unwrap_or_default().to_string_lossy();
+    file.with_file_name(format!("{stem}.{lang}.{ext}"))
 }
 
 /// `post.fr.md` is the French translation of `post.md`: the language it is in, when

@@ -221,10 +221,9 @@ fn kind_of(t: &Token) -> Kind {
     match t.syntax {
         Syntax::LiquidOutput => {
             let expr = name.split('|').next().unwrap_or("").trim();
-            if matches!(expr, "site.baseurl" | "site.url")
-                || name.contains("relative_url")
-                || name.contains("absolute_url")
-            {
+            let literal = expr.starts_with(['"', '\'']);
+            let filtered = name.ends_with("relative_url") || name.ends_with("absolute_url");
+            if matches!(expr, "site.baseurl" | "site.url") || literal && filtered {
                 Kind::SiteUrl
             } else if expr.starts_with("site.") {
                 Kind::SiteVariable
