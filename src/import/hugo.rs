@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 
-use super::folder::{self, Draft, Map, Old};
+use super::folder::{self, Draft, Old};
+use super::front::{self, Map};
 use super::jekyll::{aliases_for, file_date, markdown_under};
 use super::model::{Asset, AssetFrom, Export, Item, ItemKind, Problem};
 use super::permalink;
@@ -41,7 +42,7 @@ pub fn read(dir: &Path, site_language: &str) -> Result<Export> {
             .map
             .get("baseURL")
             .or(config.map.get("baseurl"))
-            .and_then(folder::text),
+            .and_then(front::text),
         ..Export::default()
     };
     let content = dir.join("content");
@@ -125,7 +126,7 @@ pub fn read(dir: &Path, site_language: &str) -> Result<Export> {
         });
     }
     let mut site = BTreeMap::new();
-    if let Some(t) = config.map.get("title").and_then(folder::text) {
+    if let Some(t) = config.map.get("title").and_then(front::text) {
         site.insert("title".to_string(), t);
     }
     let statics = dir.join("static");
@@ -172,7 +173,7 @@ fn config(dir: &Path) -> Result<Config> {
             toml::from_str::<toml::Table>(&text)
                 .map(|t| {
                     t.into_iter()
-                        .map(|(k, v)| (k, folder::from_toml(v)))
+                        .map(|(k, v)| (k, front::from_toml(v)))
                         .collect()
                 })
                 .map_err(|e| e.to_string())
@@ -220,10 +221,10 @@ fn item(
     top: bool,
     config: &Config,
 ) -> std::result::Result<Option<Draft>, String> {
-    let raw = folder::read(file)?;
+    let raw = front::read(file)?;
     let layout = ["layout", "type"]
         .iter()
-        .filter_map(|k| raw.map.get(*k).and_then(folder::text))
+        .filter_map(|k| raw.map.get(*k).and_then(front::text))
         .any(|l| THEME_PAGES.contains(&l.as_str()));
     if layout || raw.map.get("headless").and_then(Value::as_bool) == Some(true) {
         return Ok(None);
@@ -246,13 +247,13 @@ fn item(
     } else {
         name_of(path)
     };
-    let mut m = folder::map_front(raw.map);
+    let mut m = front::map_front(raw.map);
     for key in ["publishDate", "pubdate", "publishdate"] {
         if let Some(v) = m.front.extra.remove(key)
             && m.front.date.is_none()
         {
             m.front.date =
-                folder::text(&v).and_then(|d| crate::content::front_matter::parse_date(&d));
+                front::text(&v).and_then(|d| crate::content::front_matter::parse_date(&d));
         }
     }
     let kind = if top { ItemKind::Page } else { ItemKind::Post };
@@ -260,7 +261,7 @@ fn item(
         if kind == ItemKind::Page {
             return Ok(None);
         }
-        m.front.title = folder::title_from(&filename);
+        m.front.title = front::title_from(&filename);
     }
     let old_slug = m.slug.clone().unwrap_or_else(|| filename.clone());
     let slug = crate::site::urls::slugify(&old_slug).unwrap_or_else(|| "post".into());

@@ -8,7 +8,8 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use serde_yaml_ng::Value;
 
-use super::folder::{self, Draft, Map, Old};
+use super::folder::{self, Draft, Old};
+use super::front::{self, Map};
 use super::model::{Export, Item, ItemKind, Problem};
 use super::permalink;
 use crate::error::{Error, Location, Result};
@@ -20,7 +21,7 @@ pub fn read(dir: &Path) -> Result<Export> {
     let config = config(dir)?;
     let site: BTreeMap<String, String> = config
         .iter()
-        .filter_map(|(k, v)| Some((k.clone(), folder::text(v)?)))
+        .filter_map(|(k, v)| Some((k.clone(), front::text(v)?)))
         .collect();
     let posts_permalink = config
         .get("collections")
@@ -178,7 +179,7 @@ pub fn file_date(file: &Path) -> Option<DateTime<FixedOffset>> {
 }
 
 fn post(file: &Path, rel: &str, draft: bool, pattern: &str) -> std::result::Result<Draft, String> {
-    let raw = folder::read(file)?;
+    let raw = front::read(file)?;
     let stem = file
         .file_stem()
         .unwrap_or_default()
@@ -193,7 +194,7 @@ fn post(file: &Path, rel: &str, draft: bool, pattern: &str) -> std::result::Resu
             );
         }
     };
-    let mut m = folder::map_front(raw.map);
+    let mut m = front::map_front(raw.map);
     let old_slug = m.slug.clone().unwrap_or_else(|| name.clone());
     let slug = crate::site::urls::slugify(&old_slug).unwrap_or_else(|| "post".into());
     let fm = &mut m.front;
@@ -201,7 +202,7 @@ fn post(file: &Path, rel: &str, draft: bool, pattern: &str) -> std::result::Resu
     fm.date = fm.date.or(name_date).or_else(|| file_date(file));
     fm.draft |= draft;
     if fm.title.is_empty() {
-        fm.title = folder::title_from(&name);
+        fm.title = front::title_from(&name);
     }
     let old_url = m.url.clone().or_else(|| {
         let mut fields = permalink::date_fields(fm.date);
@@ -267,8 +268,8 @@ fn page(file: &Path, name: &str, pretty: bool) -> Option<Draft> {
     if NOT_PAGES.contains(&stem.to_lowercase().as_str()) {
         return None;
     }
-    let raw = folder::read(file).ok()?;
-    let mut m = folder::map_front(raw.map);
+    let raw = front::read(file).ok()?;
+    let mut m = front::map_front(raw.map);
     if m.front.title.is_empty() {
         return None;
     }

@@ -9,6 +9,7 @@
 
 pub mod detect;
 mod folder;
+mod front;
 pub mod hugo;
 pub mod jekyll;
 pub mod model;
