@@ -32,6 +32,12 @@ pub struct Converted {
 }
 
 pub fn convert(body: &str, cx: &Context) -> Converted {
+    if !scan::might_have(body) {
+        return Converted {
+            body: body.to_string(),
+            left: Vec::new(),
+        };
+    }
     let in_code = in_code(body, cx.liquid_in_code);
     let body = in_code.as_str();
     let mut out = String::with_capacity(body.len());

@@ -153,6 +153,9 @@ impl Leftover {
 
 /// Every leftover in a Markdown body, outside code, in order.
 pub fn find(body: &str) -> Vec<Leftover> {
+    if !scan::might_have(body) {
+        return Vec::new();
+    }
     let regions = scan::regions(body);
     let tokens = scan::tokens(body, &regions);
     let mut out = Vec::new();

@@ -55,17 +55,66 @@ pub fn regions(body: &str) -> Regions {
         html: Vec::new(),
         links: Vec::new(),
     };
-    for (event, range) in
-        Parser::new_ext(body, crate::content::markdown::options()).into_offset_iter()
-    {
-        match event {
-            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => r.code.push(range),
-            Event::Html(_) | Event::InlineHtml(_) => r.html.push(range),
-            Event::Start(Tag::Link { .. }) => r.links.push(range),
-            _ => {}
+    for (start, piece) in pieces(body) {
+        let events = Parser::new_ext(piece, crate::content::markdown::options());
+        for (event, range) in events.into_offset_iter() {
+            let range = range.start + start..range.end + start;
+            match event {
+                Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => r.code.push(range),
+                Event::Html(_) | Event::InlineHtml(_) => r.html.push(range),
+                Event::Start(Tag::Link { .. }) => r.links.push(range),
+                _ => {}
+            }
         }
     }
     r
+}
+
+/// Whether `body` holds anything that could start a leftover: most posts do not, and
+/// are then not parsed a second time.
+pub fn might_have(body: &str) -> bool {
+    [
+        "{{",
+        "{%",
+        "{:",
+        "markdown",
+        "[caption",
+        "[gallery",
+        "[embed",
+        "[video",
+        "[audio",
+        "[playlist",
+    ]
+    .iter()
+    .any(|s| body.contains(s))
+}
+
+/// A long post in pieces cut at blank lines, each parsed on its own, as the Markdown
+/// stage does (`markdown::pieces`): pulldown-cmark's tree of a whole dense post is
+/// many times its size. A fence with a blank line across a cut is read as two.
+fn pieces(body: &str) -> Vec<(usize, &str)> {
+    // The sizes `markdown::pieces` uses.
+    const WHOLE_MAX_BYTES: usize = 1024 * 1024;
+    const PIECE_BYTES: usize = 256 * 1024;
+    if body.len() <= WHOLE_MAX_BYTES {
+        return vec![(0, body)];
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    while body.len() - start > PIECE_BYTES {
+        let limit = floor_boundary(body, start + PIECE_BYTES);
+        let window = &body[start..limit];
+        let cut = window
+            .rfind("\n\n")
+            .map(|i| i + 2)
+            .or_else(|| window.rfind('\n').map(|i| i + 1))
+            .filter(|&c| c > 0)
+            .unwrap_or(window.len());
+        out.push((start, &body[start..start + cut]));
+        start += cut;
+    }
+    out.push((start, &body[start..]));
+    out
 }
 
 fn inside(ranges: &[Range<usize>], at: usize) -> Option<&Range<usize>> {
@@ -246,6 +295,16 @@ mod tests {
         let body = "<div class=\"a\" markdown='block'>\nx\n</div>\n";
         let t = &tokens(body, &regions(body))[0];
         assert_eq!(&body[t.range.clone()], "markdown='block'");
+    }
+
+    #[test]
+    fn a_long_post_is_read_in_pieces_with_their_places() {
+        let para = "Some words to make a paragraph of.\n\n".repeat(40_000);
+        let body = format!("{para}`{{{{ site.url }}}}` and {{{{ site.baseurl }}}}\n");
+        assert!(pieces(&body).len() > 4);
+        let found = tokens(&body, &regions(&body));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(&body[found[0].range.clone()], "{{ site.baseurl }}");
     }
 
     #[test]
