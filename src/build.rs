@@ -210,6 +210,9 @@ impl Builder {
         self.cache.finish_build();
         let mut warnings = prepared.warnings;
         warnings.extend(missing_targets(&prepared.site, &prepared.output));
+        // Another generator's tags would show as text on the page: say where.
+        let leftovers = crate::content::leftovers::in_site(&prepared.site);
+        warnings.extend(leftovers.into_iter().map(|(at, m)| format!("{at}: {m}")));
         stages.lap("missing images and links");
         Ok(BuildReport {
             output: prepared.output,

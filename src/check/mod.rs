@@ -127,6 +127,12 @@ pub fn check_output(
         }
     }
 
+    for (at, message) in crate::content::leftovers::in_site(site) {
+        let place = (at.line.unwrap_or(1), at.column.unwrap_or(1));
+        let file = crate::error::shown(&at.file);
+        report.add_at(file, place, Severity::Warning, message);
+    }
+
     let pages: Vec<PathBuf> = walkdir::WalkDir::new(public)
         .into_iter()
         .filter_map(|e| e.ok())

@@ -6,6 +6,7 @@ pub mod discover;
 pub mod front_matter;
 pub mod highlight;
 pub mod inside;
+pub mod leftovers;
 pub mod markdown;
 pub mod skipped;
 pub mod text;

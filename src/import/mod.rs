@@ -8,7 +8,12 @@
 //! [`Report`] says what came in, what went out and what could not be converted.
 
 pub mod detect;
+mod folder;
+mod front;
+pub mod hugo;
+pub mod jekyll;
 pub mod model;
+pub mod permalink;
 pub mod report;
 pub mod write;
 
@@ -46,15 +51,20 @@ pub fn run(
         )));
     }
     let kind = detect::detect(source)?;
-    let export = read(&kind)?;
+    let export = read(&kind, root)?;
     let written = write::write(root, &export, options.dry_run)?;
     Ok(Report::new(kind, export, written, options.dry_run))
 }
 
 /// One reader per kind of source; each returns typed items and the problems it met.
-fn read(source: &Source) -> Result<Export> {
-    Err(Error::input(
-        Location::file(source.path()),
-        format!("reading {} is not built yet", source.describe()),
-    ))
+fn read(source: &Source, root: &Path) -> Result<Export> {
+    match source {
+        Source::Jekyll(dir) => jekyll::read(dir),
+        // Translations come in when they are in the site's language.
+        Source::Hugo(dir) => hugo::read(dir, &crate::config::Config::load(root)?.site.language),
+        _ => Err(Error::input(
+            Location::file(source.path()),
+            format!("reading {} is not built yet", source.describe()),
+        )),
+    }
 }
