@@ -16,6 +16,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod feeds;
+pub mod incremental;
 pub mod init;
 pub mod lock;
 pub mod network;

@@ -38,8 +38,8 @@ pub trait Sink: Sync {
     }
 }
 
-/// Output path → hash of the template name and every value the page was rendered
-/// from, except `build_date`, which changes on every build and would defeat the point.
+/// Output path → hash of everything the page is made from: the templates' sources,
+/// the template's name and every value it can see (of `build_date`, the day only).
 #[derive(Debug, Clone, Default)]
 pub struct Fingerprints(FastMap<String, u64>);
 
@@ -72,14 +72,16 @@ pub fn render_all(site: &Site, r: &Renderer, extras: &Extras, sink: &dyn Sink) -
 
 /// Render only the pages whose fingerprint differs from `previous` (all of them when
 /// `previous` is empty). Pages that no longer exist are simply absent from the result.
+/// `templates` is a hash of the templates' sources, which every page depends on.
 pub fn render_changed(
     site: &Site,
     r: &Renderer,
     extras: &Extras,
     sink: &dyn Sink,
     previous: &Fingerprints,
+    templates: u64,
 ) -> Result<Changed> {
-    render(site, r, extras, sink, Some(previous))
+    render(site, r, extras, sink, Some((previous, templates)))
 }
 
 fn render(
@@ -87,16 +89,22 @@ fn render(
     r: &Renderer,
     extras: &Extras,
     sink: &dyn Sink,
-    previous: Option<&Fingerprints>,
+    memo: Option<(&Fingerprints, u64)>,
 ) -> Result<Changed> {
+    let previous = memo.map(|(p, _)| p);
     let mut globals = Context::new();
     globals.insert("site", &context::site_value(site, extras.network.is_some()));
-    let build_date = chrono::Utc::now().to_rfc3339();
+    let now = chrono::Utc::now();
+    let build_date = now.to_rfc3339();
     let kinds = Kinds::new(site, extras);
     let all = kinds.all();
     // Only `serve` compares fingerprints; `build` skips the hashing altogether.
-    let seed = previous.map(|_| {
+    let seed = memo.map(|(_, templates)| {
         let mut h = crate::content::cache::hasher();
+        h.write_u64(templates);
+        // The day of `build_date` (a footer's year), not its time, which changes on
+        // every build and would defeat the point.
+        h.write(now.date_naive().to_string().as_bytes());
         values::hash_value(&globals.clone().into_json(), &mut h);
         h.finish()
     });

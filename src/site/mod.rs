@@ -206,13 +206,6 @@ impl Site {
             }
         }
 
-        // Added up rather than hashed in order, so the map need not be sorted. Paths
-        // are hashed as bytes: Path's own hashing parses components, which is slow
-        // for a thousand paths on every rebuild.
-        let links_digest = link_map
-            .iter()
-            .map(|(p, u)| cache::key(&[&p.as_os_str().as_encoded_bytes(), u]))
-            .fold(link_map.len() as u64, u64::wrapping_add);
         // Tags repeat from post to post; each is slugged once.
         let mut terms: FastMap<String, TermRef> = FastMap::default();
         for p in &placed {
@@ -226,7 +219,6 @@ impl Site {
         let tools = Tools {
             hl,
             cache,
-            links_digest,
             terms: &terms,
         };
         let rendered: Vec<Result<Rendered>> = placed
@@ -293,8 +285,6 @@ struct Tools<'a> {
     hl: &'a Highlighter,
     terms: &'a FastMap<String, TermRef>,
     cache: &'a Cache,
-    /// A hash of every published file's URL: links to `.md` files depend on it.
-    links_digest: u64,
 }
 
 impl Tools<'_> {
@@ -375,18 +365,10 @@ fn render_one(
         source: &source.rel,
         pages: link_map,
     };
-    // A body can only link to another Markdown file by writing `.md`, or by spelling it
-    // with an entity or an escape; any other body does not depend on the other files'
-    // URLs, so adding a post leaves its cache entry valid.
-    let body = &source.text.body;
-    let links_other_files = body.contains(".md") || body.contains(['&', '\\']);
-    let digest = if links_other_files {
-        tools.links_digest
-    } else {
-        0
-    };
     // The file's digest stands for its body (hashing it again would cost as much).
-    let key = cache::key(&[&source.digest, &source.rel, &url, &links.base_path, &digest]);
+    // Links to other Markdown files depend on their URLs too: checked on the way out.
+    let key = cache::key(&[&source.digest, &source.rel, &url, &links.base_path]);
+    let body = &source.text.body;
     let fm = &source.text.front;
     // The file's digest covers its front matter too, so the summary it names is
     // settled here, once, with the Markdown.
@@ -406,7 +388,10 @@ fn render_one(
         }
         Ok(md)
     };
-    let md = tools.cache.markdown(key, make).map_err(|e: markdown::RenderError| {
+    let still_valid = |md: &markdown::Rendered| {
+        (md.linked.iter()).all(|(file, url)| link_map.get(file) == Some(url))
+    };
+    let md = tools.cache.markdown(key, still_valid, make).map_err(|e: markdown::RenderError| {
         let broken = match e {
             markdown::RenderError::Links(broken) => broken,
             markdown::RenderError::TooBig => {

@@ -1,0 +1,89 @@
+//! Everything `serve` keeps between rebuilds, so that one save redoes only what it
+//! changed, in one place. Each memo is keyed by what its output is made from, so a
+//! value is reused exactly when making it again would give the same thing; the
+//! property test `tests/serve_equivalence.rs` holds the served folder to a full
+//! build after every random edit.
+//!
+//! What is kept, and why each one pays (measured on a 1,000-post site, see
+//! bench/serve.sh):
+//! - `content`: files' digests, parsed front matter and rendered Markdown. Rendering
+//!   and highlighting every post again is most of a full build.
+//! - compiled templates, by their sources and the base path.
+//! - each page's fingerprint: a hash of its template sources and every value the
+//!   template can see, so unchanged pages are not rendered at all.
+//!
+//! Feeds, the sitemap, post summaries and the like are made again on every rebuild:
+//! they cost less than keeping them safely would (`serve` writes only the files
+//! whose bytes changed anyway).
+
+use std::sync::{Arc, Mutex};
+
+use crate::content::Cache;
+use crate::error::Result;
+use crate::render::Renderer;
+use crate::render::pages::Fingerprints;
+
+/// What one build can reuse from the last good one (empty for `build`).
+#[derive(Default)]
+pub struct Memo {
+    /// Files read, front matter parsed and Markdown rendered.
+    pub content: Cache,
+    renderer: Kept<Renderer>,
+    /// The last good build's pages: output path → fingerprint.
+    pages: Fingerprints,
+}
+
+impl Memo {
+    /// The compiled templates for `key` (a hash of their sources and the base path),
+    /// compiled again only when it differs from last time.
+    pub fn renderer(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> Result<Renderer>,
+    ) -> Result<Arc<Renderer>> {
+        self.renderer.get_or_make(key, make)
+    }
+
+    /// The fingerprints of the last good build's pages.
+    pub fn pages(&self) -> &Fingerprints {
+        &self.pages
+    }
+
+    /// Whether a page the last good build wrote is still part of the site, unchanged
+    /// (and so not written again by this one).
+    pub fn keeps(&self, path: &str) -> bool {
+        self.pages.contains(path)
+    }
+
+    /// Call once a build's files are all written: what it made is what the next one
+    /// compares with, and cache entries it did not use are dropped. A build that
+    /// failed never calls this, so the next one compares with the last good one.
+    pub fn commit(&mut self, pages: Fingerprints) {
+        self.pages = pages;
+        self.content.finish_build();
+    }
+}
+
+/// The last value made, with the hash of what it was made from: reused while that
+/// hash stays the same.
+struct Kept<T>(Mutex<Option<(u64, Arc<T>)>>);
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept(Mutex::new(None))
+    }
+}
+
+impl<T> Kept<T> {
+    fn get_or_make(&self, key: u64, make: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+        let mut kept = crate::lock::unpoisoned(&self.0);
+        if let Some((k, v)) = kept.as_ref()
+            && *k == key
+        {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(make()?);
+        *kept = Some((key, v.clone()));
+        Ok(v)
+    }
+}
