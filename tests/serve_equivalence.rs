@@ -137,6 +137,11 @@ impl World {
         let tags = (0..self.rng.usize(..3))
             .map(|_| TAGS[self.rng.usize(..TAGS.len())])
             .collect();
+        // Links between posts, so that one post's address changing changes others.
+        let links = match self.posts.len() {
+            0 => Vec::new(),
+            n => vec![self.posts[self.rng.usize(..n)].id],
+        };
         Gen {
             id: self.next_id,
             title: format!("Generated {}", self.words(2)),
@@ -146,7 +151,7 @@ impl World {
             draft: false,
             alias: false,
             paragraphs,
-            links: Vec::new(),
+            links,
         }
     }
 
