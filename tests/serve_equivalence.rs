@@ -214,14 +214,61 @@ impl World {
             );
             return format!("removed the broken link from {}", file.display());
         }
-        let have = !self.posts.is_empty();
         match self.rng.u8(..22) {
-            0 | 1 => {
-                let g = self.new_post();
-                self.posts.push(g);
-                self.write_posts();
-                "added a post".into()
+            roll @ 0..12 => self.edit_generated(roll),
+            12 => {
+                let files = self.example_posts();
+                let file = files[self.rng.usize(..files.len())].clone();
+                let text = self.words(20);
+                self.append(&file, &format!("\n{text}\n"));
+                format!("appended to {file}")
             }
+            13 => {
+                let file = "content/pages/about.md";
+                let text = self.words(8);
+                self.append(file, &format!("\n{text}\n"));
+                format!("appended to {file}")
+            }
+            14 => self.edit_site_toml(),
+            15 => self.edit_template(),
+            16 => self.edit_network(),
+            17 => {
+                let css = format!("\n.x{} {{ color: red; }}\n", self.rng.u16(..));
+                self.append("static/extra.css", &css);
+                "static/extra.css".into()
+            }
+            18 => {
+                let author = format!("author = \"Tomás {}\"", self.rng.u16(..));
+                self.replace(
+                    "data/responses/2026-11-21-like-social-example-org.toml",
+                    r#"(?m)^author = .*$"#,
+                    &author,
+                );
+                "a response's author".into()
+            }
+            19 => {
+                let files = self.example_posts();
+                let file = files[self.rng.usize(..files.len())].clone();
+                self.append(&file, "\n[gone](missing.md)\n");
+                self.broken = Some(file.clone().into());
+                format!("a broken link in {file}")
+            }
+            _ => self.add_post(),
+        }
+    }
+
+    fn add_post(&mut self) -> String {
+        let g = self.new_post();
+        self.posts.push(g);
+        self.write_posts();
+        "added a post".into()
+    }
+
+    /// An edit of the generated posts (`roll` picks which); a post added when the
+    /// edit needs posts there are not.
+    fn edit_generated(&mut self, roll: u8) -> String {
+        let have = !self.posts.is_empty();
+        match roll {
             2 if have => {
                 let g = self.posts.remove(self.rng.usize(..self.posts.len()));
                 std::fs::remove_file(self.root().join("content/posts").join(g.file())).unwrap();
@@ -292,49 +339,7 @@ impl World {
                 self.write_post(i);
                 format!("text of {}", self.posts[i].file())
             }
-            12 => {
-                let files = self.example_posts();
-                let file = files[self.rng.usize(..files.len())].clone();
-                let text = self.words(20);
-                self.append(&file, &format!("\n{text}\n"));
-                format!("appended to {file}")
-            }
-            13 => {
-                let file = "content/pages/about.md";
-                let text = self.words(8);
-                self.append(file, &format!("\n{text}\n"));
-                format!("appended to {file}")
-            }
-            14 => self.edit_site_toml(),
-            15 => self.edit_template(),
-            16 => self.edit_network(),
-            17 => {
-                let css = format!("\n.x{} {{ color: red; }}\n", self.rng.u16(..));
-                self.append("static/extra.css", &css);
-                "static/extra.css".into()
-            }
-            18 => {
-                let author = format!("author = \"Tomás {}\"", self.rng.u16(..));
-                self.replace(
-                    "data/responses/2026-11-21-like-social-example-org.toml",
-                    r#"(?m)^author = .*$"#,
-                    &author,
-                );
-                "a response's author".into()
-            }
-            19 => {
-                let files = self.example_posts();
-                let file = files[self.rng.usize(..files.len())].clone();
-                self.append(&file, "\n[gone](missing.md)\n");
-                self.broken = Some(file.clone().into());
-                format!("a broken link in {file}")
-            }
-            _ => {
-                let g = self.new_post();
-                self.posts.push(g);
-                self.write_posts();
-                "added a post".into()
-            }
+            _ => self.add_post(),
         }
     }
 

@@ -1,10 +1,11 @@
 //! Every HTML page of the site, rendered in parallel. Each finished page goes
 //! straight to the sink, so the whole site is never held in memory at once.
 //!
-//! `serve` renders only the pages whose values changed: each page's context is hashed
-//! (a fingerprint) and compared with the last build's, which is far cheaper than
-//! running the template, and right by construction: a page is skipped only when
-//! everything its template can see is as it was.
+//! `serve` renders only the pages whose inputs changed: the templates' sources and
+//! each page's context are hashed (a fingerprint) and compared with the last build's
+//! (kept in `incremental::Memo`), which is far cheaper than running the template, and
+//! right by construction: a page is skipped only when its templates and everything
+//! they can see are as they were.
 
 use std::hash::Hasher;
 
