@@ -134,6 +134,11 @@ impl World {
         if self.rng.u8(..4) == 0 {
             paragraphs.push(format!("```python\nx = {}\n```", self.rng.u8(..)));
         }
+        // Long enough that lists show only the first paragraph, so the links at the
+        // end are on the post's own page alone.
+        if self.rng.bool() {
+            paragraphs.push(self.words(220));
+        }
         let tags = (0..self.rng.usize(..3))
             .map(|_| TAGS[self.rng.usize(..TAGS.len())])
             .collect();

@@ -53,8 +53,9 @@ pub struct Post {
     pub description: Arc<str>,
     pub has_more: bool,
     pub content: Arc<str>,
-    /// The key the Markdown was cached by: equal keys mean equal `content`, `toc`,
-    /// `summary` and the rest of what the Markdown gave.
+    /// A hash of what the Markdown was made from (the file, its URL and the URLs
+    /// of the files it links to): equal keys mean equal `content`, `toc`, `summary`
+    /// and the rest of what the Markdown gave.
     pub markdown_key: u64,
     pub toc: Arc<[Heading]>,
     pub word_count: usize,
@@ -459,7 +460,8 @@ fn render_one(
             description: md.description,
             has_more: md.has_more,
             content: md.html,
-            markdown_key: key,
+            // The files linked to are part of what the HTML was made from.
+            markdown_key: cache::key(&[&key, &md.linked]),
             toc: md.toc,
             word_count: md.word_count,
             draft: fm.draft,
