@@ -360,65 +360,8 @@ fn render_one(
         url,
         future,
     } = placed;
-    let links = LinkContext {
-        base_path: config.base.path(),
-        page_url: &url,
-        source: &source.rel,
-        pages: link_map,
-    };
-    // The file's digest stands for its body (hashing it again would cost as much).
-    // Links to other Markdown files depend on their URLs too: checked on the way out.
-    let key = cache::key(&[&source.digest, &source.rel, &url, &links.base_path]);
-    let body = &source.text.body;
+    let (md, key) = markdown_of(config, &source, &url, link_map, tools)?;
     let fm = &source.text.front;
-    // The file's digest covers its front matter too, so the summary it names is
-    // settled here, once, with the Markdown.
-    let make = || {
-        let mut md = markdown::render(body, &links, tools.hl)?;
-        // Placed once, with the Markdown: the cache key covers the whole file.
-        let mut local = md.local.to_vec();
-        local::locate(body, source.text.body_line, &mut local);
-        md.local = local.into();
-        if let Some(s) = &fm.summary {
-            let mut html = String::from("<p>");
-            let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, s.trim());
-            html.push_str("</p>\n");
-            md.description = content::text::summary_text(&html, markdown::DESCRIPTION_CHARS).into();
-            md.summary = html.into();
-            md.has_more = true;
-        }
-        Ok(md)
-    };
-    let still_valid = |md: &markdown::Rendered| {
-        (md.linked.iter()).all(|(file, url)| link_map.get(file) == Some(url))
-    };
-    let md = tools.cache.markdown(key, still_valid, make).map_err(|e: markdown::RenderError| {
-        let broken = match e {
-            markdown::RenderError::Links(broken) => broken,
-            markdown::RenderError::TooBig => {
-                return Error::input(
-                    Location::line(&source.path, source.text.body_line),
-                    format!(
-                        "this post would make more than {} MB of HTML, more than a page can hold",
-                        markdown::HTML_MAX_BYTES >> 20
-                    ),
-                )
-                .with_hint("split it into several posts");
-            }
-        };
-        let errors = broken
-            .into_iter()
-            .map(|b| {
-                let (line, col) = line_col(body, b.offset);
-                Error::input(
-                    Location::line(&source.path, line + source.text.body_line - 1).with_column(Some(col)),
-                    format!("the link `{}` {}", b.target, b.message),
-                )
-                .with_hint("check the file name; links between posts are relative to this file, e.g. [see](other-post.md) or ../pages/about.md")
-            })
-            .collect();
-        Error::from_many(errors).expect("at least one broken link")
-    })?;
     let aliases = fm
         .aliases
         .iter()
@@ -492,6 +435,77 @@ fn render_one(
             image,
         })),
     })
+}
+
+/// The file's Markdown as HTML, from the cache when it has it (and the files it
+/// links to kept their URLs), with the key it was cached by.
+fn markdown_of(
+    config: &Config,
+    source: &Source,
+    url: &str,
+    link_map: &FastMap<PathBuf, String>,
+    tools: &Tools,
+) -> Result<(markdown::Rendered, u64)> {
+    let links = LinkContext {
+        base_path: config.base.path(),
+        page_url: url,
+        source: &source.rel,
+        pages: link_map,
+    };
+    // The file's digest stands for its body (hashing it again would cost as much).
+    // Links to other Markdown files depend on their URLs too: checked on the way out.
+    let key = cache::key(&[&source.digest, &source.rel, &url, &links.base_path]);
+    let body = &source.text.body;
+    let fm = &source.text.front;
+    // The file's digest covers its front matter too, so the summary it names is
+    // settled here, once, with the Markdown.
+    let make = || {
+        let mut md = markdown::render(body, &links, tools.hl)?;
+        // Placed once, with the Markdown: the cache key covers the whole file.
+        let mut local = md.local.to_vec();
+        local::locate(body, source.text.body_line, &mut local);
+        md.local = local.into();
+        if let Some(s) = &fm.summary {
+            let mut html = String::from("<p>");
+            let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, s.trim());
+            html.push_str("</p>\n");
+            md.description = content::text::summary_text(&html, markdown::DESCRIPTION_CHARS).into();
+            md.summary = html.into();
+            md.has_more = true;
+        }
+        Ok(md)
+    };
+    let still_valid = |md: &markdown::Rendered| {
+        (md.linked.iter()).all(|(file, url)| link_map.get(file) == Some(url))
+    };
+    let md = tools.cache.markdown(key, still_valid, make).map_err(|e: markdown::RenderError| {
+        let broken = match e {
+            markdown::RenderError::Links(broken) => broken,
+            markdown::RenderError::TooBig => {
+                return Error::input(
+                    Location::line(&source.path, source.text.body_line),
+                    format!(
+                        "this post would make more than {} MB of HTML, more than a page can hold",
+                        markdown::HTML_MAX_BYTES >> 20
+                    ),
+                )
+                .with_hint("split it into several posts");
+            }
+        };
+        let errors = broken
+            .into_iter()
+            .map(|b| {
+                let (line, col) = line_col(body, b.offset);
+                Error::input(
+                    Location::line(&source.path, line + source.text.body_line - 1).with_column(Some(col)),
+                    format!("the link `{}` {}", b.target, b.message),
+                )
+                .with_hint("check the file name; links between posts are relative to this file, e.g. [see](other-post.md) or ../pages/about.md")
+            })
+            .collect();
+        Error::from_many(errors).expect("at least one broken link")
+    })?;
+    Ok((md, key))
 }
 
 #[cfg(test)]
