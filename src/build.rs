@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::highlight::{self, Highlighter};
 use crate::error::{Error, Location, Result};
-use crate::feeds;
+use crate::feeds::{self, FeedMemo};
 use crate::incremental::Memo;
 use crate::network::ForBuild;
 use crate::output::Staging;
@@ -134,8 +134,9 @@ pub struct Written {
     pub files: usize,
     /// Pages rendered, as opposed to skipped as unchanged.
     pub rendered: usize,
-    /// Set for `Mode::Changed`: every page's fingerprint, for `Memo::commit`.
-    pub pages: Option<Fingerprints>,
+    /// Set for `Mode::Changed`: every page's fingerprint and feed's digest, for
+    /// `Memo::commit`.
+    pub pages: Option<(Fingerprints, FeedMemo)>,
 }
 
 /// Each stage's time, for `--verbose`.
@@ -323,7 +324,14 @@ impl Builder {
         };
         stages.lap("pages");
 
-        let files = files + feeds::write_all(site, sink)?;
+        let (files, pages) = match pages {
+            Some(pages) => {
+                let mut memo = self.memo.feeds.clone();
+                let n = feeds::write_changed(site, sink, &mut memo)?;
+                (files + n, Some((pages, memo)))
+            }
+            None => (files + feeds::write_all(site, sink)?, None),
+        };
         sink.write("syntax.css", highlight::stylesheet().as_bytes())?;
         sink.write(".nojekyll", b"")?;
         if let Some(domain) = site.config.base.custom_domain() {

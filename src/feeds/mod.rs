@@ -8,6 +8,8 @@ mod sitemap;
 
 use absolute::absolutize;
 
+use std::hash::{Hash, Hasher};
+
 use rayon::prelude::*;
 
 use atom_syndication as atom;
@@ -19,8 +21,38 @@ use crate::site::{Post, Site};
 
 const GENERATOR: &str = "staffroom";
 
-/// Every feed, the sitemap and robots.txt; returns how many files.
 pub fn write_all(site: &Site, sink: &dyn Sink) -> Result<usize> {
+    write(site, sink, None)
+}
+
+/// What each feed was made from last time, so `serve` writes only feeds whose posts
+/// (or the site's settings) changed: a hash per output path.
+#[derive(Debug, Clone, Default)]
+pub struct FeedMemo(crate::content::cache::FastMap<String, u64>);
+
+impl FeedMemo {
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.contains_key(path)
+    }
+}
+
+/// Like `write_all`, but skips feeds made from the same inputs as in `memo`, which
+/// is updated. Returns how many files the site's feeds make, written or not.
+pub fn write_changed(site: &Site, sink: &dyn Sink, memo: &mut FeedMemo) -> Result<usize> {
+    write(site, sink, Some(memo))
+}
+
+enum Kind {
+    Atom {
+        title: String,
+        self_url: String,
+        html_url: String,
+    },
+    Rss,
+    Json,
+}
+
+fn write(site: &Site, sink: &dyn Sink, memo: Option<&mut FeedMemo>) -> Result<usize> {
     let limit = site.config.site.feed_limit.max(1);
     // Drafts and future posts may be on a preview's pages, never in what readers'
     // feed readers fetch.
@@ -63,9 +95,25 @@ pub fn write_all(site: &Site, sink: &dyn Sink) -> Result<usize> {
         }
     }
     let count = feeds.len();
+    let digests: Vec<Option<u64>> = match &memo {
+        Some(_) => {
+            let settings = format!("{:?}{}", site.config.site, base.url);
+            feeds
+                .par_iter()
+                .map(|(path, kind, posts)| Some(digest(&settings, path, kind, posts)))
+                .collect()
+        }
+        None => vec![None; feeds.len()],
+    };
+    let skip = |path: &String, d: &Option<u64>| match (&memo, d) {
+        (Some(m), Some(d)) => m.0.get(path) == Some(d),
+        _ => false,
+    };
     feeds
         .par_iter()
-        .try_for_each(|(path, kind, posts)| -> Result<()> {
+        .zip(&digests)
+        .filter(|((path, _, _), d)| !skip(path, d))
+        .try_for_each(|((path, kind, posts), _)| -> Result<()> {
             let bytes = match kind {
                 Kind::Atom {
                     title,
@@ -77,6 +125,13 @@ pub fn write_all(site: &Site, sink: &dyn Sink) -> Result<usize> {
             };
             sink.write(path, &bytes)
         })?;
+    if let Some(memo) = memo {
+        memo.0 = feeds
+            .into_iter()
+            .zip(digests)
+            .filter_map(|((path, _, _), d)| Some((path, d?)))
+            .collect();
+    }
     sink.write("sitemap.xml", sitemap::sitemap(site).as_bytes())?;
     let robots = format!(
         "User-agent: *\nAllow: /\n\nSitemap: {}\n",
@@ -86,14 +141,28 @@ pub fn write_all(site: &Site, sink: &dyn Sink) -> Result<usize> {
     Ok(count + 2)
 }
 
-enum Kind {
-    Atom {
-        title: String,
-        self_url: String,
-        html_url: String,
-    },
-    Rss,
-    Json,
+/// Everything a feed is made from: the site's settings, its own title and URLs, and
+/// each post's fields that feeds show.
+fn digest(settings: &str, path: &str, kind: &Kind, posts: &[&Post]) -> u64 {
+    let mut h = crate::content::cache::hasher();
+    (settings, path).hash(&mut h);
+    if let Kind::Atom {
+        title,
+        self_url,
+        html_url,
+    } = kind
+    {
+        (title, self_url, html_url).hash(&mut h);
+    }
+    for p in posts {
+        // The Markdown key stands for the text (hashing it would cost as much).
+        (&p.path, &p.permalink, &p.title, &p.summary, p.markdown_key).hash(&mut h);
+        (p.date.to_rfc3339(), p.updated.map(|u| u.to_rfc3339())).hash(&mut h);
+        for t in p.tags.iter().chain(&p.categories) {
+            (&t.name, &t.slug).hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// A post whose HTML is longer than this goes into feeds as its summary and a link:

@@ -89,16 +89,19 @@ impl Live {
         let written = self
             .builder
             .write(&prepared, &pending, Mode::Changed, &mut stages)?;
-        let pages = written.pages.unwrap_or_default();
-        // Pages skipped as unchanged are in the folder already: not to be removed.
-        let changed = self.out.apply(pending, &|p| pages.contains(p))?;
+        let (pages, feeds) = written.pages.unwrap_or_default();
+        // Pages and feeds skipped as unchanged are in the folder already: not to be
+        // removed.
+        let changed = self
+            .out
+            .apply(pending, &|p| pages.contains(p) || feeds.contains(p))?;
         stages.lap("write changed files");
         warnings.extend(crate::build::missing_targets(
             &prepared.site,
             &self.out.root,
         ));
         let pages_total = pages.len();
-        self.builder.memo.commit(pages);
+        self.builder.memo.commit(pages, feeds);
         let site = &prepared.site;
         let unpublished = site.posts.iter().filter(|p| p.unpublished()).count()
             + site.pages.iter().filter(|p| p.draft).count();
