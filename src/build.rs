@@ -2,16 +2,16 @@
 //! Each stage's time is kept so `--verbose` can show where a build spends it.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::Cache;
 use crate::content::highlight::{self, Highlighter};
 use crate::error::{Error, Location, Result};
 use crate::feeds::{self, FeedMemo};
+use crate::incremental::Memo;
 use crate::network::ForBuild;
 use crate::output::Staging;
 use crate::render::pages::{Extras, Fingerprints, Sink};
@@ -96,41 +96,13 @@ impl BuildReport {
     }
 }
 
-/// Things a build needs that are worth keeping between builds (`serve` rebuilds).
+/// A build, with what is worth keeping from one to the next (`serve` rebuilds).
 #[derive(Default)]
 pub struct Builder {
-    pub highlighter: Highlighter,
-    /// Parsed front matter and rendered Markdown, by a hash of what they depend on.
-    pub cache: Cache,
-    /// The last templates compiled, by a hash of their sources and the base path:
-    /// `serve` rebuilds after a post edit need not parse every template again.
-    renderer: Kept<Renderer>,
-    /// The posts' addresses for matching responses, by `PostUrls::key`.
-    post_urls: Kept<PostUrls>,
-}
-
-/// The last value made, with the hash of what it was made from: reused while that
-/// hash stays the same.
-struct Kept<T>(Mutex<Option<(u64, Arc<T>)>>);
-
-impl<T> Default for Kept<T> {
-    fn default() -> Self {
-        Kept(Mutex::new(None))
-    }
-}
-
-impl<T> Kept<T> {
-    fn get_or_make(&self, key: u64, make: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
-        let mut kept = crate::lock::unpoisoned(&self.0);
-        if let Some((k, v)) = kept.as_ref()
-            && *k == key
-        {
-            return Ok(v.clone());
-        }
-        let v = Arc::new(make()?);
-        *kept = Some((key, v.clone()));
-        Ok(v)
-    }
+    /// The syntax definitions, loaded once.
+    pub highlighter: Arc<Highlighter>,
+    /// What the last good build made, for the next one to reuse (see `incremental`).
+    pub memo: Memo,
 }
 
 /// A site loaded and ready to write: everything up to rendering the pages.
@@ -138,6 +110,9 @@ pub struct Prepared {
     pub site: Site,
     pub theme: ThemeFiles,
     pub renderer: Arc<Renderer>,
+    /// A hash of the templates' sources and the base path, which pages depend on
+    /// besides their values.
+    pub templates: u64,
     pub output: PathBuf,
     /// The My network page and blogroll, when the site follows blogs.
     pub network: Option<ForBuild>,
@@ -146,34 +121,22 @@ pub struct Prepared {
     pub warnings: Vec<String>,
 }
 
-/// What `serve` remembers of the last good build, to redo only what changed.
-#[derive(Debug, Clone, Default)]
-pub struct Memo {
-    pub pages: Fingerprints,
-    pub feeds: FeedMemo,
-}
-
-impl Memo {
-    /// Whether a file the last build wrote is still part of the site, unchanged.
-    pub fn keeps(&self, path: &str) -> bool {
-        self.pages.contains(path) || self.feeds.contains(path)
-    }
-}
-
 /// What `Builder::write` writes.
-pub enum Mode<'a> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
     /// Everything (`build`).
     All,
-    /// Only pages and feeds whose inputs differ from the memo's (`serve`).
-    ChangedSince(&'a Memo),
+    /// Only the pages whose inputs differ from the memo's (`serve`).
+    Changed,
 }
 
 pub struct Written {
     pub files: usize,
     /// Pages rendered, as opposed to skipped as unchanged.
     pub rendered: usize,
-    /// Set for `Mode::ChangedSince`: what to compare with next time.
-    pub memo: Option<Memo>,
+    /// Set for `Mode::Changed`: every page's fingerprint and feed's digest, for
+    /// `Memo::commit`.
+    pub pages: Option<(Fingerprints, FeedMemo)>,
 }
 
 /// Each stage's time, for `--verbose`.
@@ -207,7 +170,7 @@ impl Builder {
         let written = self.write(&prepared, &staging, Mode::All, &mut stages)?;
         staging.commit(&prepared.output)?;
         stages.lap("swap in");
-        self.cache.finish_build();
+        self.memo.content.finish_build();
         let mut warnings = prepared.warnings;
         warnings.extend(missing_targets(&prepared.site, &prepared.output));
         // Another generator's tags would show as text on the page: say where.
@@ -244,20 +207,16 @@ impl Builder {
             .clone()
             .unwrap_or_else(|| root.join("public"));
         let theme = ThemeFiles::load(root, config.site.theme.as_deref())?;
-        let renderer = self.renderer(&theme, &config)?;
+        let (renderer, templates) = self.renderer(&theme, &config)?;
         stages.lap("config and theme");
 
-        let site = Site::load(config, &options.load, &self.highlighter, &self.cache)?;
+        let site = Site::load(config, &options.load, &self.highlighter, &self.memo.content)?;
         refuse_statics_under_pages(&site, &theme)?;
         stages.lap("content and Markdown");
 
         let stored = crate::responses::store::load_all(root)?;
         let bases = [&published_base];
-        let posts = self
-            .post_urls
-            .get_or_make(PostUrls::key(&site, &bases), || {
-                Ok(PostUrls::new(&site, &bases))
-            })?;
+        let posts = Arc::new(PostUrls::new(&site, &bases));
         let mut builder = crate::responses::Index::builder(&site, posts, &stored)?;
         // The network comes from the committed cache only: a build never goes online.
         let mut network = match crate::network::for_build(&site.config, |blog, cache| {
@@ -289,6 +248,7 @@ impl Builder {
             site,
             theme,
             renderer,
+            templates,
             output,
             network,
             responses,
@@ -297,8 +257,8 @@ impl Builder {
     }
 
     /// The compiled templates, reused while their sources and the base path stay as
-    /// they were.
-    fn renderer(&self, theme: &ThemeFiles, config: &Config) -> Result<Arc<Renderer>> {
+    /// they were, and the hash of those.
+    fn renderer(&self, theme: &ThemeFiles, config: &Config) -> Result<(Arc<Renderer>, u64)> {
         // The origin too: it is what a template error names.
         let sources: Vec<(&String, &String, String)> = theme
             .templates
@@ -306,8 +266,8 @@ impl Builder {
             .map(|(name, (text, origin))| (name, text, origin.describe(name)))
             .collect();
         let key = crate::content::cache::key(&[&sources, &config.base.path()]);
-        self.renderer
-            .get_or_make(key, || Renderer::new(theme, &config.base))
+        let renderer = (self.memo).renderer(key, || Renderer::new(theme, &config.base))?;
+        Ok((renderer, key))
     }
 
     /// Every output file of a prepared site, into `sink`.
@@ -322,6 +282,7 @@ impl Builder {
             site,
             theme,
             renderer,
+            templates,
             network,
             responses,
             ..
@@ -352,36 +313,28 @@ impl Builder {
             extras.network = Some(n.page.clone());
             sink.write("blogroll.opml", n.opml.as_bytes())?;
         }
-        let (mut files, rendered, fingerprints) = match mode {
+        let (files, rendered, pages) = match mode {
             Mode::All => {
                 let n = pages::render_all(site, renderer, &extras, sink)?;
                 (n, n, None)
             }
-            Mode::ChangedSince(previous) => {
-                let changed = pages::render_changed(
-                    site,
-                    renderer,
-                    &extras,
-                    sink,
-                    &previous.pages,
-                    &self.cache,
-                )?;
+            Mode::Changed => {
+                let previous = self.memo.pages();
+                let changed =
+                    pages::render_changed(site, renderer, &extras, sink, previous, *templates)?;
                 let n = changed.fingerprints.len();
                 (n, changed.rendered, Some(changed.fingerprints))
             }
         };
         stages.lap("pages");
 
-        let memo = match (mode, fingerprints) {
-            (Mode::ChangedSince(previous), Some(pages)) => {
-                let mut feeds = previous.feeds.clone();
-                files += feeds::write_changed(site, sink, &mut feeds)?;
-                Some(Memo { pages, feeds })
+        let (files, pages) = match pages {
+            Some(pages) => {
+                let mut memo = self.memo.feeds.clone();
+                let n = feeds::write_changed(site, sink, &mut memo)?;
+                (files + n, Some((pages, memo)))
             }
-            _ => {
-                files += feeds::write_all(site, sink)?;
-                None
-            }
+            None => (files + feeds::write_all(site, sink)?, None),
         };
         sink.write("syntax.css", highlight::stylesheet().as_bytes())?;
         sink.write(".nojekyll", b"")?;
@@ -392,7 +345,7 @@ impl Builder {
         Ok(Written {
             files: files + statics.len() + assets.len() + 2 + usize::from(network.is_some()),
             rendered,
-            memo,
+            pages,
         })
     }
 }

@@ -18,6 +18,7 @@ pub mod content;
 pub mod error;
 pub mod feeds;
 pub mod import;
+pub mod incremental;
 pub mod init;
 pub mod lock;
 pub mod network;

@@ -25,8 +25,6 @@ pub struct Cache {
     markdown: Generations<Rendered>,
     /// Hash of a path → (its file's stamp, the digest of its bytes) when last read.
     stamps: Generations<(u64, u64)>,
-    /// A post's summary as list pages see it, by a hash of every input it is made of.
-    summaries: Generations<Arc<serde_json::Value>>,
 }
 
 /// Size, modification and change times, and inode of a file. The change time
@@ -81,23 +79,22 @@ impl Cache {
         self.parsed.get_or_make(key, || make().map(Arc::new))
     }
 
+    /// The Markdown kept for `key`, if `still_valid` (its links to other files lead
+    /// where they did), else made again.
     pub fn markdown<E>(
         &self,
         key: u64,
+        still_valid: impl Fn(&Rendered) -> bool,
         make: impl FnOnce() -> Result<Rendered, E>,
     ) -> Result<Rendered, E> {
-        self.markdown.get_or_make(key, make)
-    }
-
-    pub fn summary(
-        &self,
-        key: u64,
-        make: impl FnOnce() -> serde_json::Value,
-    ) -> Arc<serde_json::Value> {
-        let made = self
-            .summaries
-            .get_or_make(key, || Ok::<_, ()>(Arc::new(make())));
-        made.unwrap_or_else(|()| unreachable!("making a summary cannot fail"))
+        match self.markdown.get(key).filter(|md| still_valid(md)) {
+            Some(md) => Ok(md),
+            None => {
+                let md = make()?;
+                self.markdown.put(key, md.clone());
+                Ok(md)
+            }
+        }
     }
 
     /// Call after a build that succeeded: entries it did not use are dropped, so the
@@ -106,7 +103,6 @@ impl Cache {
         self.parsed.finish();
         self.markdown.finish();
         self.stamps.finish();
-        self.summaries.finish();
     }
 
     pub fn entries(&self) -> (usize, usize) {

@@ -204,35 +204,6 @@ pub fn date_fields(d: &DateTime<FixedOffset>) -> (String, String, String) {
     )
 }
 
-/// A hash of everything `post_summary` reads, so `serve` can keep summaries between
-/// rebuilds instead of formatting a thousand of them again after each save.
-pub fn summary_key(site: &Site, post: &Post) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = crate::content::cache::hasher();
-    "post summary v2".hash(&mut h);
-    site.config.base.url.as_str().hash(&mut h);
-    // A date's Hash covers the instant only; the offset changes how it is shown.
-    for d in std::iter::once(Some(&post.date)).chain([post.updated.as_ref()]) {
-        d.map(|d| (d.naive_utc(), d.offset().local_minus_utc()))
-            .hash(&mut h);
-    }
-    (&post.title, &post.url, &post.permalink, &post.summary).hash(&mut h);
-    (post.has_more, post.word_count, post.draft, post.future).hash(&mut h);
-    post.image.as_ref().map(|i| (&i.url, &i.alt)).hash(&mut h);
-    for list in [&post.tags, &post.categories] {
-        list.len().hash(&mut h);
-        for t in list {
-            (&t.name, &t.slug).hash(&mut h);
-        }
-    }
-    post.extra.len().hash(&mut h);
-    for (k, v) in &post.extra {
-        k.hash(&mut h);
-        super::values::hash_value(v, &mut h);
-    }
-    h.finish()
-}
-
 /// A post as lists show it; its own page adds to this (`post_node`).
 #[derive(Serialize)]
 struct PostSummary<'a> {

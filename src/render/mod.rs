@@ -3,6 +3,7 @@
 
 pub mod context;
 mod errors;
+mod kinds;
 mod load_errors;
 pub mod notice;
 pub mod pages;

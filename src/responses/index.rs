@@ -88,25 +88,6 @@ impl PostUrls {
         PostUrls { by_url, pages, own }
     }
 
-    /// A hash of everything `new` reads, so `serve` can keep the map between
-    /// rebuilds while no post moves (normalising a thousand addresses is not free).
-    pub fn key(site: &Site, bases: &[&BaseUrl]) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = crate::content::cache::hasher();
-        for b in all_bases(site, bases) {
-            b.url.as_str().hash(&mut h);
-        }
-        site.posts.len().hash(&mut h);
-        for p in &site.posts {
-            (&p.path, &p.aliases).hash(&mut h);
-        }
-        site.pages.len().hash(&mut h);
-        for p in &site.pages {
-            (&p.path, &p.aliases).hash(&mut h);
-        }
-        h.finish()
-    }
-
     pub fn post_of(&self, normalized: &str) -> Option<usize> {
         self.by_url.get(normalized).copied()
     }

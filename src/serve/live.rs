@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::served::{OutDir, Pending};
-use crate::build::{BuildOptions, Builder, Memo, Mode, Stages};
+use crate::build::{BuildOptions, Builder, Mode, Stages};
 use crate::config::Config;
 use crate::error::Result;
 use crate::site::LoadOptions;
@@ -45,9 +45,9 @@ pub struct Live {
     origin: String,
     /// Drafts and future posts included (the default; `--no-drafts` turns it off).
     drafts: bool,
+    /// Holds the memo of the last good build.
     builder: Builder,
     out: OutDir,
-    memo: Memo,
 }
 
 impl Live {
@@ -58,7 +58,6 @@ impl Live {
             drafts,
             builder: Builder::default(),
             out: OutDir::new(out),
-            memo: Memo::default(),
         }
     }
 
@@ -66,9 +65,9 @@ impl Live {
         &self.out.root
     }
 
-    /// Rebuild. `all_pages` renders every page again (templates or config changed);
-    /// otherwise only pages whose values differ from the last good build.
-    pub fn rebuild(&mut self, all_pages: bool) -> Result<Report> {
+    /// Rebuild, rendering only the pages whose templates or values differ from the
+    /// last good build's.
+    pub fn rebuild(&mut self) -> Result<Report> {
         let started = Instant::now();
         let config = Config::load(&self.root)?;
         let base_path = config.base.path().to_string();
@@ -86,28 +85,26 @@ impl Live {
         let mut stages = Stages::default();
         let mut prepared = self.builder.prepare(&self.root, &options, &mut stages)?;
         let mut warnings = std::mem::take(&mut prepared.warnings);
-        let fresh = Memo::default();
-        let previous = if all_pages { &fresh } else { &self.memo };
         let pending = Pending::default();
-        let written = self.builder.write(
-            &prepared,
-            &pending,
-            Mode::ChangedSince(previous),
-            &mut stages,
-        )?;
-        let memo = written.memo.unwrap_or_default();
-        let changed = self.out.apply(pending, &|p| memo.keeps(p))?;
+        let written = self
+            .builder
+            .write(&prepared, &pending, Mode::Changed, &mut stages)?;
+        let (pages, feeds) = written.pages.unwrap_or_default();
+        // Pages and feeds skipped as unchanged are in the folder already: not to be
+        // removed.
+        let changed = self
+            .out
+            .apply(pending, &|p| pages.contains(p) || feeds.contains(p))?;
         stages.lap("write changed files");
         warnings.extend(crate::build::missing_targets(
             &prepared.site,
             &self.out.root,
         ));
-        self.builder.cache.finish_build();
-        let pages_total = memo.pages.len();
+        let pages_total = pages.len();
+        self.builder.memo.commit(pages, feeds);
         let site = &prepared.site;
         let unpublished = site.posts.iter().filter(|p| p.unpublished()).count()
             + site.pages.iter().filter(|p| p.draft).count();
-        self.memo = memo;
         Ok(Report {
             changed,
             rendered: written.rendered,
@@ -169,14 +166,14 @@ mod tests {
         );
         let out = tempfile::tempdir().unwrap();
         let mut live = Live::new(root, "http://127.0.0.1:9", false, out.path());
-        let first = live.rebuild(false).unwrap();
+        let first = live.rebuild().unwrap();
         assert_eq!(first.rendered, first.pages_total);
         assert_eq!(first.base_path, "/blog/");
 
         // B's title is shown on its own page, on its neighbours' (previous/next), on
         // the list that holds it, its tag, the archive and the feeds; not elsewhere.
         write(root, "content/posts/b.md", &post("B2", "2024-02-01", "y"));
-        let edit = live.rebuild(false).unwrap();
+        let edit = live.rebuild().unwrap();
         for page in [
             "posts/b/index.html",
             "posts/a/index.html",
@@ -211,7 +208,7 @@ mod tests {
 
         // A post removed takes its page and its now empty tag with it.
         std::fs::remove_file(root.join("content/posts/a.md")).unwrap();
-        let removed = live.rebuild(false).unwrap();
+        let removed = live.rebuild().unwrap();
         assert!(removed.changed.contains(&"posts/a/index.html".to_string()));
         assert!(!out.path().join("posts/a").exists());
         assert!(!out.path().join("tags/x").exists());
@@ -242,10 +239,10 @@ mod tests {
         write(root, "content/posts/a.md", &post("A", "2024-01-01", "x"));
         let out = tempfile::tempdir().unwrap();
         let mut live = Live::new(root, "http://127.0.0.1:9", false, out.path());
-        live.rebuild(false).unwrap();
+        live.rebuild().unwrap();
         let before = tree(out.path());
         write(root, "content/posts/a.md", "---\ntitle: A\n---\nno date\n");
-        let err = live.rebuild(false).unwrap_err().to_string();
+        let err = live.rebuild().unwrap_err().to_string();
         assert!(err.contains("a.md:1: the post has no date"), "{err}");
         assert!(tree(out.path()) == before);
     }

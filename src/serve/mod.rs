@@ -27,7 +27,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use live::{Live, Report};
 use reload::{Hub, Notice};
-use watch::{Batch, Change, WatchOptions};
+use watch::{Batch, WatchOptions};
 
 pub const DEFAULT_PORT: u16 = 1111;
 
@@ -106,7 +106,7 @@ pub fn start(options: &ServeOptions, events: Sender<Event>) -> Result<Server> {
         .map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let mut live = Live::new(&options.root, &origin, options.drafts, output.path());
     let hub = Arc::new(Hub::default());
-    let first = live.rebuild(true).map_err(|e| e.to_string());
+    let first = live.rebuild().map_err(|e| e.to_string());
     let base_path = match &first {
         Ok(report) => {
             hub.set_warnings(&report.warnings);
@@ -182,10 +182,8 @@ fn rebuild_loop(
         while let Ok(more) = batches.try_recv() {
             batch.merge(more);
         }
-        let all_pages =
-            batch.changes.contains(&Change::Template) || batch.changes.contains(&Change::Config);
         let was_failing = shared.hub.error().is_some();
-        let event = match live.rebuild(all_pages) {
+        let event = match live.rebuild() {
             Ok(report) => {
                 let moved = shared.set_base_path(&report.base_path);
                 let warned = shared.hub.set_warnings(&report.warnings);

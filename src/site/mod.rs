@@ -53,8 +53,9 @@ pub struct Post {
     pub description: Arc<str>,
     pub has_more: bool,
     pub content: Arc<str>,
-    /// The key the Markdown was cached by: equal keys mean equal `content`, `toc`,
-    /// `summary` and the rest of what the Markdown gave.
+    /// A hash of what the Markdown was made from (the file, its URL and the URLs
+    /// of the files it links to): equal keys mean equal `content`, `toc`, `summary`
+    /// and the rest of what the Markdown gave.
     pub markdown_key: u64,
     pub toc: Arc<[Heading]>,
     pub word_count: usize,
@@ -227,13 +228,6 @@ impl Site {
             }
         }
 
-        // Added up rather than hashed in order, so the map need not be sorted. Paths
-        // are hashed as bytes: Path's own hashing parses components, which is slow
-        // for a thousand paths on every rebuild.
-        let links_digest = link_map
-            .iter()
-            .map(|(p, u)| cache::key(&[&p.as_os_str().as_encoded_bytes(), u]))
-            .fold(link_map.len() as u64, u64::wrapping_add);
         // Tags repeat from post to post; each is slugged once.
         let mut terms: FastMap<String, TermRef> = FastMap::default();
         for p in &placed {
@@ -247,7 +241,6 @@ impl Site {
         let tools = Tools {
             hl,
             cache,
-            links_digest,
             terms: &terms,
         };
         let rendered: Vec<Result<Rendered>> = placed
@@ -316,8 +309,6 @@ struct Tools<'a> {
     hl: &'a Highlighter,
     terms: &'a FastMap<String, TermRef>,
     cache: &'a Cache,
-    /// A hash of every published file's URL: links to `.md` files depend on it.
-    links_digest: u64,
 }
 
 impl Tools<'_> {
@@ -392,71 +383,8 @@ fn render_one(
         url,
         future,
     } = placed;
-    let links = LinkContext {
-        base_path: config.base.path(),
-        page_url: &url,
-        source: &source.rel,
-        pages: link_map,
-    };
-    // A body can only link to another Markdown file by writing `.md`, or by spelling it
-    // with an entity or an escape; any other body does not depend on the other files'
-    // URLs, so adding a post leaves its cache entry valid.
-    let body = &source.text.body;
-    let links_other_files =
-        content::discover::may_link_to_markdown(body) || body.contains(['&', '\\']);
-    let digest = if links_other_files {
-        tools.links_digest
-    } else {
-        0
-    };
-    // The file's digest stands for its body (hashing it again would cost as much).
-    let key = cache::key(&[&source.digest, &source.rel, &url, &links.base_path, &digest]);
+    let (md, key) = markdown_of(config, &source, &url, link_map, tools)?;
     let fm = &source.text.front;
-    // The file's digest covers its front matter too, so the summary it names is
-    // settled here, once, with the Markdown.
-    let make = || {
-        let mut md = markdown::render(body, &links, tools.hl)?;
-        // Placed once, with the Markdown: the cache key covers the whole file.
-        let mut local = md.local.to_vec();
-        local::locate(body, source.text.body_line, &mut local);
-        md.local = local.into();
-        if let Some(s) = &fm.summary {
-            let mut html = String::from("<p>");
-            let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, s.trim());
-            html.push_str("</p>\n");
-            md.description = content::text::summary_text(&html, markdown::DESCRIPTION_CHARS).into();
-            md.summary = html.into();
-            md.has_more = true;
-        }
-        Ok(md)
-    };
-    let md = tools.cache.markdown(key, make).map_err(|e: markdown::RenderError| {
-        let broken = match e {
-            markdown::RenderError::Links(broken) => broken,
-            markdown::RenderError::TooBig => {
-                return Error::input(
-                    Location::line(&source.path, source.text.body_line),
-                    format!(
-                        "this post would make more than {} MB of HTML, more than a page can hold",
-                        markdown::HTML_MAX_BYTES >> 20
-                    ),
-                )
-                .with_hint("split it into several posts");
-            }
-        };
-        let errors = broken
-            .into_iter()
-            .map(|b| {
-                let (line, col) = line_col(body, b.offset);
-                Error::input(
-                    Location::line(&source.path, line + source.text.body_line - 1).with_column(Some(col)),
-                    format!("the link `{}` {}", b.target, b.message),
-                )
-                .with_hint("check the file name; links between posts are relative to this file, e.g. [see](other-post.md) or ../pages/about.md")
-            })
-            .collect();
-        Error::from_many(errors).expect("at least one broken link")
-    })?;
     let aliases = fm
         .aliases
         .iter()
@@ -498,7 +426,8 @@ fn render_one(
             description: md.description,
             has_more: md.has_more,
             content: md.html,
-            markdown_key: key,
+            // The files linked to are part of what the HTML was made from.
+            markdown_key: cache::key(&[&key, &md.linked]),
             toc: md.toc,
             word_count: md.word_count,
             draft: fm.draft,
@@ -529,6 +458,77 @@ fn render_one(
             image,
         })),
     })
+}
+
+/// The file's Markdown as HTML, from the cache when it has it (and the files it
+/// links to kept their URLs), with the key it was cached by.
+fn markdown_of(
+    config: &Config,
+    source: &Source,
+    url: &str,
+    link_map: &FastMap<PathBuf, String>,
+    tools: &Tools,
+) -> Result<(markdown::Rendered, u64)> {
+    let links = LinkContext {
+        base_path: config.base.path(),
+        page_url: url,
+        source: &source.rel,
+        pages: link_map,
+    };
+    // The file's digest stands for its body (hashing it again would cost as much).
+    // Links to other Markdown files depend on their URLs too: checked on the way out.
+    let key = cache::key(&[&source.digest, &source.rel, &url, &links.base_path]);
+    let body = &source.text.body;
+    let fm = &source.text.front;
+    // The file's digest covers its front matter too, so the summary it names is
+    // settled here, once, with the Markdown.
+    let make = || {
+        let mut md = markdown::render(body, &links, tools.hl)?;
+        // Placed once, with the Markdown: the cache key covers the whole file.
+        let mut local = md.local.to_vec();
+        local::locate(body, source.text.body_line, &mut local);
+        md.local = local.into();
+        if let Some(s) = &fm.summary {
+            let mut html = String::from("<p>");
+            let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, s.trim());
+            html.push_str("</p>\n");
+            md.description = content::text::summary_text(&html, markdown::DESCRIPTION_CHARS).into();
+            md.summary = html.into();
+            md.has_more = true;
+        }
+        Ok(md)
+    };
+    let still_valid = |md: &markdown::Rendered| {
+        (md.linked.iter()).all(|(file, url)| link_map.get(file) == Some(url))
+    };
+    let md = tools.cache.markdown(key, still_valid, make).map_err(|e: markdown::RenderError| {
+        let broken = match e {
+            markdown::RenderError::Links(broken) => broken,
+            markdown::RenderError::TooBig => {
+                return Error::input(
+                    Location::line(&source.path, source.text.body_line),
+                    format!(
+                        "this post would make more than {} MB of HTML, more than a page can hold",
+                        markdown::HTML_MAX_BYTES >> 20
+                    ),
+                )
+                .with_hint("split it into several posts");
+            }
+        };
+        let errors = broken
+            .into_iter()
+            .map(|b| {
+                let (line, col) = line_col(body, b.offset);
+                Error::input(
+                    Location::line(&source.path, line + source.text.body_line - 1).with_column(Some(col)),
+                    format!("the link `{}` {}", b.target, b.message),
+                )
+                .with_hint("check the file name; links between posts are relative to this file, e.g. [see](other-post.md) or ../pages/about.md")
+            })
+            .collect();
+        Error::from_many(errors).expect("at least one broken link")
+    })?;
+    Ok((md, key))
 }
 
 #[cfg(test)]

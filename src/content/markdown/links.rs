@@ -23,6 +23,8 @@ pub(super) struct Found {
     pub broken: Vec<BrokenLink>,
     pub outbound: Vec<String>,
     pub local: Vec<LocalRef>,
+    /// Each other Markdown file linked to and the URL it had.
+    pub linked: Vec<(PathBuf, String)>,
 }
 
 /// A link to a Markdown file that does not exist (or is not published).
@@ -74,6 +76,7 @@ pub(super) fn rewrite_link_event<'a>(
         broken,
         outbound,
         local,
+        linked,
     } = found;
     match event {
         Event::Start(Tag::Link {
@@ -82,7 +85,7 @@ pub(super) fn rewrite_link_event<'a>(
             title,
             id,
         }) => {
-            let dest = resolve(&dest_url, links, offset, broken, outbound);
+            let dest = resolve(&dest_url, links, offset, (broken, linked), outbound);
             note_local(&dest, &dest_url, false, offset, local);
             Event::Start(Tag::Link {
                 link_type,
@@ -97,7 +100,7 @@ pub(super) fn rewrite_link_event<'a>(
             title,
             id,
         }) => {
-            let dest = resolve(&dest_url, links, offset, broken, &mut Vec::new());
+            let dest = resolve(&dest_url, links, offset, (broken, linked), &mut Vec::new());
             note_local(&dest, &dest_url, true, offset, local);
             Event::Start(Tag::Image {
                 link_type,
@@ -110,12 +113,13 @@ pub(super) fn rewrite_link_event<'a>(
     }
 }
 
-/// Turn a link the teacher wrote into the URL it should have on the site.
+/// Turn a link the teacher wrote into the URL it should have on the site. Links to
+/// other Markdown files are noted in `linked` (or `broken`): the HTML depends on them.
 fn resolve<'a>(
     dest: &CowStr<'a>,
     links: &LinkContext,
     offset: usize,
-    broken: &mut Vec<BrokenLink>,
+    (broken, linked): (&mut Vec<BrokenLink>, &mut Vec<(PathBuf, String)>),
     outbound: &mut Vec<String>,
 ) -> CowStr<'a> {
     let d = dest.as_ref();
@@ -147,7 +151,11 @@ fn resolve<'a>(
             return dest.clone();
         };
         return match links.pages.get(&target) {
-            Some(url) => format!("{url}{suffix}").into(),
+            Some(url) => {
+                let resolved = format!("{url}{suffix}").into();
+                linked.push((target, url.clone()));
+                resolved
+            }
             None => {
                 broken.push(BrokenLink {
                     offset,

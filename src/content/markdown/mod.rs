@@ -11,6 +11,7 @@ mod summary;
 
 use std::collections::VecDeque;
 use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Tag, TagEnd};
@@ -38,6 +39,9 @@ pub struct Rendered {
     pub outbound: Arc<[String]>,
     /// Links and images to this site's own files, in the order written.
     pub local: Arc<[LocalRef]>,
+    /// The other Markdown files linked to, with the URL each had: the HTML is valid
+    /// while they keep those URLs.
+    pub linked: Arc<[(PathBuf, String)]>,
 }
 
 /// How long a meta description may be, in characters.
@@ -104,11 +108,13 @@ pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rende
     let written = pulldown_cmark::html::write_html_fmt(Capped(&mut html), t.by_ref());
     let Transform {
         events,
-        found: Found {
-            broken,
-            mut outbound,
-            local,
-        },
+        found:
+            Found {
+                broken,
+                mut outbound,
+                local,
+                linked,
+            },
         toc,
         words,
         summary,
@@ -140,6 +146,7 @@ pub fn render(body: &str, links: &LinkContext, hl: &Highlighter) -> Result<Rende
         word_count: words.count(),
         outbound: outbound.into(),
         local: local.into(),
+        linked: linked.into(),
     })
 }
 
