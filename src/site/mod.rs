@@ -3,6 +3,7 @@
 
 pub mod lead_image;
 mod local;
+mod made;
 pub mod taxonomy;
 pub mod urls;
 
@@ -18,7 +19,7 @@ use crate::content::cache::FastMap;
 use crate::content::highlight::Highlighter;
 use crate::content::markdown::{self, Heading, LinkContext};
 use crate::content::{self, Cache, Kind, Source, cache};
-use crate::error::{Error, Location, Result, line_col};
+use crate::error::{Error, Location, Result};
 pub use lead_image::Image;
 pub use local::LocalLink;
 pub use taxonomy::{Taxonomy, Term, TermRef};
@@ -406,33 +407,8 @@ fn render_one(
         }
         Ok(md)
     };
-    let md = tools.cache.markdown(key, make).map_err(|e: markdown::RenderError| {
-        let broken = match e {
-            markdown::RenderError::Links(broken) => broken,
-            markdown::RenderError::TooBig => {
-                return Error::input(
-                    Location::line(&source.path, source.text.body_line),
-                    format!(
-                        "this post would make more than {} MB of HTML, more than a page can hold",
-                        markdown::HTML_MAX_BYTES >> 20
-                    ),
-                )
-                .with_hint("split it into several posts");
-            }
-        };
-        let errors = broken
-            .into_iter()
-            .map(|b| {
-                let (line, col) = line_col(body, b.offset);
-                Error::input(
-                    Location::line(&source.path, line + source.text.body_line - 1).with_column(Some(col)),
-                    format!("the link `{}` {}", b.target, b.message),
-                )
-                .with_hint("check the file name; links between posts are relative to this file, e.g. [see](other-post.md) or ../pages/about.md")
-            })
-            .collect();
-        Error::from_many(errors).expect("at least one broken link")
-    })?;
+    let md = (tools.cache.markdown(key, make))
+        .map_err(|e: markdown::RenderError| made::markdown_error(e, &source))?;
     let aliases = fm
         .aliases
         .iter()
@@ -458,53 +434,17 @@ fn render_one(
         )?),
         None => None,
     };
-    let local = md.local.clone();
-    Ok(match source.kind {
-        Kind::Post => Rendered::Post(Box::new(Post {
-            source: source.path,
-            path,
-            url,
-            permalink,
-            title: fm.title.clone(),
-            date: fm.date.expect("posts without a date were rejected"),
-            updated: fm.updated,
-            tags: fm.tags.iter().map(|t| tools.term(t)).collect(),
-            categories: fm.categories.iter().map(|t| tools.term(t)).collect(),
-            summary: md.summary,
-            description: md.description,
-            has_more: md.has_more,
-            content: md.html,
-            markdown_key: key,
-            toc: md.toc,
-            word_count: md.word_count,
-            draft: fm.draft,
-            future,
-            extra: fm.extra.clone(),
-            outbound: md.outbound,
-            local,
-            aliases,
-            assets,
-            image,
-        })),
-        Kind::Page => Rendered::Page(Box::new(Page {
-            source: source.path,
-            path,
-            url,
-            permalink,
-            title: fm.title.clone(),
-            date: fm.date,
-            summary: md.summary,
-            description: md.description,
-            content: md.html,
-            menu: fm.menu,
-            draft: fm.draft,
-            local,
-            extra: fm.extra.clone(),
-            aliases,
-            assets,
-            image,
-        })),
-    })
+    let made = made::Made {
+        path,
+        url,
+        permalink,
+        future,
+        key,
+        aliases,
+        assets,
+        image,
+    };
+    Ok(made.into_rendered(source, md, tools))
 }
 
 #[cfg(test)]
