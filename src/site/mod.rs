@@ -194,18 +194,7 @@ impl Site {
             link_map.insert(p.source.rel.clone(), p.url.clone());
             placed.push(p);
         }
-        for p in &placed {
-            for alias in &p.source.text.front.aliases {
-                match urls::alias_path(&p.source.path, alias) {
-                    Ok(a) => {
-                        if let Err(e) = claims.claim(&a, &p.source.path) {
-                            errors.push(e);
-                        }
-                    }
-                    Err(e) => errors.push(e),
-                }
-            }
-        }
+        claim_aliases(&placed, &mut claims, &mut errors);
 
         // Added up rather than hashed in order, so the map need not be sorted. Paths
         // are hashed as bytes: Path's own hashing parses components, which is slow
@@ -214,16 +203,7 @@ impl Site {
             .iter()
             .map(|(p, u)| cache::key(&[&p.as_os_str().as_encoded_bytes(), u]))
             .fold(link_map.len() as u64, u64::wrapping_add);
-        // Tags repeat from post to post; each is slugged once.
-        let mut terms: FastMap<String, TermRef> = FastMap::default();
-        for p in &placed {
-            let front = &p.source.text.front;
-            for name in front.tags.iter().chain(&front.categories) {
-                if !terms.contains_key(name) {
-                    terms.insert(name.clone(), TermRef::new(name));
-                }
-            }
-        }
+        let terms = terms_of(&placed);
         let tools = Tools {
             hl,
             cache,
@@ -271,6 +251,33 @@ impl Site {
             .flat_map(|(aliases, target)| aliases.iter().map(move |a| (a.clone(), target.clone())))
             .collect()
     }
+}
+
+/// Each alias is an address of its own: two files may not claim the same one.
+fn claim_aliases(placed: &[Placed], claims: &mut urls::Claims, errors: &mut Vec<Error>) {
+    for p in placed {
+        for alias in &p.source.text.front.aliases {
+            let claimed = urls::alias_path(&p.source.path, alias)
+                .and_then(|a| claims.claim(&a, &p.source.path));
+            if let Err(e) = claimed {
+                errors.push(e);
+            }
+        }
+    }
+}
+
+/// Every tag and category by name. Tags repeat from post to post; each is slugged once.
+fn terms_of(placed: &[Placed]) -> FastMap<String, TermRef> {
+    let mut terms: FastMap<String, TermRef> = FastMap::default();
+    for p in placed {
+        let front = &p.source.text.front;
+        for name in front.tags.iter().chain(&front.categories) {
+            if !terms.contains_key(name) {
+                terms.insert(name.clone(), TermRef::new(name));
+            }
+        }
+    }
+    terms
 }
 
 /// Posts by date, newest first, then by title. The order is found on indices and
