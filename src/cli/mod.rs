@@ -7,6 +7,7 @@ mod check;
 mod init;
 mod network;
 mod new;
+mod progress;
 mod serve;
 mod webmention;
 
