@@ -9,6 +9,8 @@
 //! preview, which runs the same stages again on each save).
 //! The `cli` module is the thin edge that turns arguments into calls.
 
+#![forbid(unsafe_code)]
+
 pub mod build;
 pub mod check;
 pub mod cli;
