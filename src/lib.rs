@@ -10,6 +10,8 @@
 //! (WordPress, Blogger, Jekyll, Hugo) into the site's files before any of that runs.
 //! The `cli` module is the thin edge that turns arguments into calls.
 
+#![forbid(unsafe_code)]
+
 pub mod build;
 pub mod check;
 pub mod cli;

@@ -1,4 +1,5 @@
-//! Counts in messages: "1 post", "2 posts", "1 entry", "3 entries".
+//! Counts in messages: "1 post", "2 posts", "1 entry", "3 entries"; the widths of the
+//! tables commands print.
 
 /// `n` and the noun, plural unless `n` is 1. The nouns our messages count take the
 /// regular English plural: `entry` → `entries`, `address` → `addresses`.
@@ -25,6 +26,11 @@ fn plural(noun: &str) -> String {
     } else {
         format!("{noun}s")
     }
+}
+
+/// The width of a table's column: its longest text, in characters (0 for none).
+pub fn widest<'a>(texts: impl Iterator<Item = &'a str>) -> usize {
+    texts.map(|t| t.chars().count()).max().unwrap_or(0)
 }
 
 #[cfg(test)]

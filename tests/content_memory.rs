@@ -12,6 +12,7 @@ use common::TestSite;
 
 /// Runs the binary to its end and returns its peak resident size in bytes, from the
 /// kernel's accounting of that one child (`wait4`).
+#[allow(unsafe_code)]
 fn peak_rss(root: &Path, code: i32) -> u64 {
     // Waited for by wait4 below, which also gives the child's resource use.
     #[allow(clippy::zombie_processes)]

@@ -328,6 +328,7 @@ fn serve_reports_a_link_out_of_the_site_and_does_not_publish_it() {
 
 /// Runs the binary to its end and returns its CPU seconds and peak resident size in
 /// bytes, from the kernel's accounting of that one child (`wait4`).
+#[allow(unsafe_code)]
 fn run_measured(root: &Path) -> (f64, u64) {
     // Waited for by wait4 below, which also gives the child's resource use.
     #[allow(clippy::zombie_processes)]

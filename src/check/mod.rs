@@ -6,12 +6,12 @@ pub mod external;
 pub mod scan;
 pub mod targets;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::site::Site;
+use crate::site::{LocalLink, Site};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -71,20 +71,12 @@ const MADE_BY_THEME: &str = " (made by the theme)";
 
 /// Who wrote each output page: a content file, or the theme for generated pages.
 fn owners(site: &Site) -> HashMap<String, String> {
-    let mut map = HashMap::new();
-    for p in &site.posts {
-        map.insert(
-            format!("{}index.html", p.path),
-            crate::error::shown(&p.source),
-        );
-    }
-    for p in &site.pages {
-        map.insert(
-            format!("{}index.html", p.path),
-            crate::error::shown(&p.source),
-        );
-    }
-    map
+    let posts = site.posts.iter().map(|p| (&p.path, &p.source));
+    let pages = site.pages.iter().map(|p| (&p.path, &p.source));
+    posts
+        .chain(pages)
+        .map(|(path, source)| (format!("{path}index.html"), crate::error::shown(source)))
+        .collect()
 }
 
 /// One link found on one page, resolved to a file in the output.
@@ -101,14 +93,36 @@ pub fn check_output(
     external_links: &mut Vec<(String, String)>,
 ) -> Report {
     let mut report = Report::default();
-    let owners = owners(site);
-    let owner = |page: &str| {
-        owners
-            .get(page)
-            .cloned()
-            .unwrap_or_else(|| format!("{page}{MADE_BY_THEME}"))
-    };
+    warn_about_posts(site, &mut report);
+    warn_about_leftovers(site, &mut report);
+    let scans = scan_pages(public);
+    let known = Known::new(site, public, &mut report);
+    let mut links = Vec::new();
+    for (path, s) in &scans {
+        let page = path
+            .strip_prefix(public)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        known.walk_page(&page, s, &mut report, external_links, &mut links);
+    }
+    for link in links {
+        known.follow(&link, &scans, &mut report);
+    }
+    once_for_the_post(&mut report);
+    for problems in report.by_file.values_mut() {
+        problems.sort_by(|a, b| {
+            (a.severity.cmp(&b.severity))
+                .then(a.at.cmp(&b.at))
+                .then(a.message.cmp(&b.message))
+        });
+        problems.dedup_by(|a, b| a.message == b.message);
+    }
+    report
+}
 
+/// Posts a reader cannot find by topic or whose lists show no text.
+fn warn_about_posts(site: &Site, report: &mut Report) {
     for post in &site.posts {
         let file = crate::error::shown(&post.source);
         if post.tags.is_empty() {
@@ -126,166 +140,40 @@ pub fn check_output(
             );
         }
     }
+}
 
+/// Leftovers of other generators (`{{ site.baseurl }}`, `{{< figure >}}`) in the posts.
+fn warn_about_leftovers(site: &Site, report: &mut Report) {
     for (at, message) in crate::content::leftovers::in_site(site) {
         let place = (at.line.unwrap_or(1), at.column.unwrap_or(1));
         let file = crate::error::shown(&at.file);
         report.add_at(file, place, Severity::Warning, message);
     }
+}
 
+/// Every built HTML page, read once (in parallel: a large site has thousands).
+fn scan_pages(public: &Path) -> HashMap<PathBuf, scan::PageScan> {
     let pages: Vec<PathBuf> = walkdir::WalkDir::new(public)
         .into_iter()
         .filter_map(|e| e.ok())
         .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
         .map(|e| e.path().to_path_buf())
         .collect();
-    let scans: HashMap<PathBuf, scan::PageScan> = pages
+    pages
         .par_iter()
         .filter_map(|p| {
             std::fs::read(p)
                 .ok()
                 .map(|html| (p.clone(), scan::scan(&html)))
         })
-        .collect();
+        .collect()
+}
 
-    // Broken links and images in the Markdown are told at the line they were typed
-    // on; the same ones are then not told again from the HTML.
-    // Lists (home, tags, archive) show the posts' summaries, so a post's broken image
-    // is on them too: told once, for the post.
-    let mut told: std::collections::HashSet<(String, String)> = Default::default();
-    let mut told_urls: std::collections::HashSet<String> = Default::default();
-    for m in targets::missing_in_content(site, public) {
-        let at = (m.location.line.unwrap_or(1), m.location.column.unwrap_or(1));
-        let file = crate::error::shown(&m.location.file);
-        report.add_at(file, at, Severity::Error, m.message());
-        told_urls.insert(m.url.clone());
-        told.insert((m.page, m.url));
-    }
-    // Where each Markdown link sits, so a missing anchor is told at its line too.
-    let typed: std::collections::HashMap<(String, &str), &crate::site::LocalLink> =
-        targets::typed(site)
-            .map(|(_, page, l)| ((page, l.url.as_str()), l))
-            .collect();
-    let typed_urls: std::collections::HashSet<&str> = typed.keys().map(|(_, url)| *url).collect();
-    let already_told = |page: &str, url: &str| {
-        told.contains(&(page.to_string(), url.to_string()))
-            || (!owners.contains_key(page) && told_urls.contains(url))
-    };
-    // Which links of a content page came from its Markdown; the rest were written by
-    // the theme's templates (or as HTML in the file), and are reported as such.
-    let mut from_markdown: std::collections::HashSet<(String, &str)> = Default::default();
-    let content = (site.posts.iter().map(|p| (&p.path, &p.local)))
-        .chain(site.pages.iter().map(|p| (&p.path, &p.local)));
-    for (path, local) in content {
-        for l in local.iter() {
-            from_markdown.insert((format!("{path}index.html"), l.url.as_str()));
-        }
-    }
-    let describe = |page: &str, raw: &str, images: &[String]| {
-        let what = if images.iter().any(|i| i == raw) {
-            "image"
-        } else {
-            "link"
-        };
-        let theirs = owners.contains_key(page) && !from_markdown.contains(&(page.to_string(), raw));
-        if theirs {
-            format!("{what} `{raw}` (from the theme's templates or HTML in this file)")
-        } else {
-            format!("{what} `{raw}`")
-        }
-    };
-
-    let base = &site.config.base;
-    let mut links = Vec::new();
-    for (path, s) in &scans {
-        let page = path
-            .strip_prefix(public)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        for src in &s.images_without_alt {
-            report.add(
-                owner(&page),
-                Severity::Warning,
-                format!(
-                    "the image {src} has no alt text; describe it for readers who cannot see it"
-                ),
-            );
-        }
-        for (raw, _) in &s.links {
-            let raw = raw.trim();
-            let local = raw
-                .strip_prefix(base.url.as_str())
-                .map(|rest| format!("{}{rest}", base.path()));
-            let target = local.as_deref().unwrap_or(raw);
-            if target.starts_with("http://") || target.starts_with("https://") {
-                external_links.push((owner(&page), target.to_string()));
-                continue;
-            }
-            if target.starts_with("//")
-                || target.contains(':') && !target.starts_with('/') && !target.starts_with('#')
-            {
-                continue; // mailto:, tel:, data: and the like
-            }
-            if already_told(&page, target) {
-                continue;
-            }
-            match resolve(public, base.path(), &page, target) {
-                Ok(link) => links.push(link),
-                Err(msg) => report.add(
-                    owner(&page),
-                    Severity::Error,
-                    format!("{} {msg}", describe(&page, raw, &s.images)),
-                ),
-            }
-        }
-    }
-    for link in links {
-        let exists = link.file.is_file();
-        if !exists {
-            let images = scans
-                .get(&public.join(&link.page))
-                .map_or(&[][..], |s| &s.images[..]);
-            report.add(
-                owner(&link.page),
-                Severity::Error,
-                format!(
-                    "{} points to a page or file that does not exist",
-                    describe(&link.page, &link.raw, images)
-                ),
-            );
-            continue;
-        }
-        if let Some(fragment) = &link.fragment {
-            let decoded = percent_decode(fragment);
-            let has = scans
-                .get(&link.file)
-                .is_some_and(|s| s.ids.contains(&decoded));
-            let is_html = link.file.extension().is_some_and(|x| x == "html");
-            if is_html && !has {
-                match typed.get(&(link.page.clone(), link.raw.as_str())) {
-                    Some(l) => report.add_at(
-                        owner(&link.page),
-                        (l.line, l.column),
-                        Severity::Error,
-                        format!("the link `{}` points to #{fragment}, but that page has no heading or element with that id; check the heading's id (a heading \"Our results\" has the id our-results)", l.written),
-                    ),
-                    // A list page showing a post's summary: told once, for the post.
-                    None if !owners.contains_key(&link.page)
-                        && typed_urls.contains(link.raw.as_str()) => {}
-                    None => report.add(
-                        owner(&link.page),
-                        Severity::Error,
-                        format!("link `{}` points to #{fragment}, but that page has no heading or element with that id", link.raw),
-                    ),
-                }
-            }
-        }
-    }
-    // List pages show posts' text (a short post whole), so a post's broken link is
-    // found again on the home and tag pages: it is reported once, for the post, where
-    // the teacher fixes it.
-    let in_content: std::collections::HashSet<String> = (report.by_file.iter())
+/// List pages show posts' text (a short post whole), so a post's broken link is found
+/// again on the home and tag pages: it is reported once, for the post, where the
+/// teacher fixes it.
+fn once_for_the_post(report: &mut Report) {
+    let in_content: HashSet<String> = (report.by_file.iter())
         .filter(|(file, _)| !file.ends_with(MADE_BY_THEME))
         .flat_map(|(_, problems)| problems.iter().map(|p| p.message.clone()))
         .collect();
@@ -295,15 +183,168 @@ pub fn check_output(
         }
     }
     report.by_file.retain(|_, problems| !problems.is_empty());
-    for problems in report.by_file.values_mut() {
-        problems.sort_by(|a, b| {
-            (a.severity.cmp(&b.severity))
-                .then(a.at.cmp(&b.at))
-                .then(a.message.cmp(&b.message))
-        });
-        problems.dedup_by(|a, b| a.message == b.message);
+}
+
+/// What the check of the built pages knows beforehand: who wrote each page, which
+/// links the Markdown stage already reported, and where each Markdown link was typed.
+struct Known<'a> {
+    public: &'a Path,
+    base: &'a crate::config::BaseUrl,
+    owners: HashMap<String, String>,
+    /// (page, url) of the links already told at their Markdown line.
+    told: HashSet<(String, String)>,
+    told_urls: HashSet<String>,
+    /// Every Markdown link by (page, url): the links of a content page not in it were
+    /// written by the theme's templates (or as HTML in the file).
+    typed: HashMap<(String, &'a str), &'a LocalLink>,
+    typed_urls: HashSet<&'a str>,
+}
+
+impl<'a> Known<'a> {
+    /// Broken links and images in the Markdown are told here, at the line they were
+    /// typed on; the same ones are then not told again from the HTML. Lists (home,
+    /// tags, archive) show the posts' summaries, so a post's broken image is on them
+    /// too: told once, for the post.
+    fn new(site: &'a Site, public: &'a Path, report: &mut Report) -> Self {
+        let mut told = HashSet::new();
+        let mut told_urls = HashSet::new();
+        for m in targets::missing_in_content(site, public) {
+            let at = (m.location.line.unwrap_or(1), m.location.column.unwrap_or(1));
+            let file = crate::error::shown(&m.location.file);
+            report.add_at(file, at, Severity::Error, m.message());
+            told_urls.insert(m.url.clone());
+            told.insert((m.page, m.url));
+        }
+        let typed: HashMap<(String, &str), &LocalLink> = targets::typed(site)
+            .map(|(_, page, l)| ((page, l.url.as_str()), l))
+            .collect();
+        let typed_urls = typed.keys().map(|(_, url)| *url).collect();
+        Known {
+            public,
+            base: &site.config.base,
+            owners: owners(site),
+            told,
+            told_urls,
+            typed,
+            typed_urls,
+        }
     }
-    report
+
+    /// The file a teacher opens to fix `page`.
+    fn owner(&self, page: &str) -> String {
+        (self.owners.get(page).cloned()).unwrap_or_else(|| format!("{page}{MADE_BY_THEME}"))
+    }
+
+    fn already_told(&self, page: &str, url: &str) -> bool {
+        self.told.contains(&(page.to_string(), url.to_string()))
+            || (!self.owners.contains_key(page) && self.told_urls.contains(url))
+    }
+
+    /// "image `a.png`" or "link `b/`", saying when the theme rather than the Markdown
+    /// wrote it.
+    fn describe(&self, page: &str, raw: &str, images: &[String]) -> String {
+        let what = if images.iter().any(|i| i == raw) {
+            "image"
+        } else {
+            "link"
+        };
+        let theirs =
+            self.owners.contains_key(page) && !self.typed.contains_key(&(page.to_string(), raw));
+        if theirs {
+            format!("{what} `{raw}` (from the theme's templates or HTML in this file)")
+        } else {
+            format!("{what} `{raw}`")
+        }
+    }
+
+    /// Reports one page's images without alt text and links that cannot resolve; the
+    /// links to other sites go to `external`, the local ones to `links`.
+    fn walk_page(
+        &self,
+        page: &str,
+        s: &scan::PageScan,
+        report: &mut Report,
+        external: &mut Vec<(String, String)>,
+        links: &mut Vec<Link>,
+    ) {
+        for src in &s.images_without_alt {
+            report.add(
+                self.owner(page),
+                Severity::Warning,
+                format!(
+                    "the image {src} has no alt text; describe it for readers who cannot see it"
+                ),
+            );
+        }
+        for (raw, _) in &s.links {
+            let raw = raw.trim();
+            let local = (raw.strip_prefix(self.base.url.as_str()))
+                .map(|rest| format!("{}{rest}", self.base.path()));
+            let target = local.as_deref().unwrap_or(raw);
+            if target.starts_with("http://") || target.starts_with("https://") {
+                external.push((self.owner(page), target.to_string()));
+                continue;
+            }
+            if target.starts_with("//")
+                || target.contains(':') && !target.starts_with('/') && !target.starts_with('#')
+            {
+                continue; // mailto:, tel:, data: and the like
+            }
+            if self.already_told(page, target) {
+                continue;
+            }
+            match resolve(self.public, self.base.path(), page, target) {
+                Ok(link) => links.push(link),
+                Err(msg) => report.add(
+                    self.owner(page),
+                    Severity::Error,
+                    format!("{} {msg}", self.describe(page, raw, &s.images)),
+                ),
+            }
+        }
+    }
+
+    /// Reports a link whose file or `#fragment` is not in the built site.
+    fn follow(&self, link: &Link, scans: &HashMap<PathBuf, scan::PageScan>, report: &mut Report) {
+        if !link.file.is_file() {
+            let images =
+                (scans.get(&self.public.join(&link.page))).map_or(&[][..], |s| &s.images[..]);
+            report.add(
+                self.owner(&link.page),
+                Severity::Error,
+                format!(
+                    "{} points to a page or file that does not exist",
+                    self.describe(&link.page, &link.raw, images)
+                ),
+            );
+            return;
+        }
+        let Some(fragment) = &link.fragment else {
+            return;
+        };
+        let decoded = percent_decode(fragment);
+        let has = (scans.get(&link.file)).is_some_and(|s| s.ids.contains(&decoded));
+        let is_html = link.file.extension().is_some_and(|x| x == "html");
+        if !is_html || has {
+            return;
+        }
+        match self.typed.get(&(link.page.clone(), link.raw.as_str())) {
+            Some(l) => report.add_at(
+                self.owner(&link.page),
+                (l.line, l.column),
+                Severity::Error,
+                format!("the link `{}` points to #{fragment}, but that page has no heading or element with that id; check the heading's id (a heading \"Our results\" has the id our-results)", l.written),
+            ),
+            // A list page showing a post's summary: told once, for the post.
+            None if !self.owners.contains_key(&link.page)
+                && self.typed_urls.contains(link.raw.as_str()) => {}
+            None => report.add(
+                self.owner(&link.page),
+                Severity::Error,
+                format!("link `{}` points to #{fragment}, but that page has no heading or element with that id", link.raw),
+            ),
+        }
+    }
 }
 
 fn resolve(public: &Path, base_path: &str, page: &str, target: &str) -> Result<Link, String> {

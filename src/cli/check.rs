@@ -1,3 +1,4 @@
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -6,8 +7,8 @@ use clap::Args;
 use super::annotate::Level;
 use super::{Global, Output};
 use crate::build::{BuildOptions, Builder};
-use crate::check::{self, Severity, external};
-use crate::site::LoadOptions;
+use crate::check::{self, Report, Severity, external};
+use crate::site::{LoadOptions, Site};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -35,9 +36,38 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
     let built = Builder::default().build(&global.root, &options)?;
     let mut outbound = Vec::new();
     let mut report = check::check_output(&built.site, &output, &mut outbound);
-    // The build's word about response files (a target that is no page, a reply
-    // whose parent is missing) is not in the output for the checks above to find.
-    for w in &built.warnings {
+    response_warnings(&built.warnings, &mut report);
+    if args.external {
+        check_external(&global.root, &built.site, &outbound, &mut report, o)?;
+    }
+
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    print_report(&report, o)?;
+    if !o.quiet {
+        writeln!(
+            o.out,
+            "Checked {} and {}: {}, {}.",
+            super::count(built.posts, "post"),
+            super::count(built.pages, "page"),
+            super::count(errors, "error"),
+            super::count(warnings, "warning"),
+        )?;
+    }
+    if errors > 0 {
+        let need = if errors == 1 { "needs" } else { "need" };
+        anyhow::bail!(
+            "{} {need} fixing (listed above)",
+            super::count(errors, "problem")
+        );
+    }
+    Ok(())
+}
+
+/// The build's word about response files (a target that is no page, a reply whose
+/// parent is missing) is not in the output for the page checks to find.
+fn response_warnings(warnings: &[String], report: &mut Report) {
+    for w in warnings {
         if let Some((file, line, _, message)) = super::annotate::split_located(w)
             && file.starts_with(crate::responses::store::RESPONSES_DIR)
         {
@@ -47,46 +77,56 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
             }
         }
     }
+}
 
-    if args.external {
-        let mut urls: Vec<String> = outbound
-            .iter()
-            .map(|(_, u)| u.split('#').next().unwrap_or(u).to_string())
-            .collect();
-        urls.sort();
-        urls.dedup();
-        if !o.quiet {
-            writeln!(o.err, "Checking {} links to other sites…", urls.len())?;
-        }
-        let mut cache = external::load_cache(&global.root);
-        // The same limit as every other request to a site the teacher does not control.
-        let timeout = Duration::from_secs(built.site.config.site.network.timeout_seconds.max(1));
-        external::check_all(&urls, &mut cache, timeout);
-        external::save_cache(&global.root, &cache)?;
-        for (file, url) in &outbound {
-            let key = url.split('#').next().unwrap_or(url);
-            let Some(c) = cache.get(key) else { continue };
-            match c.verdict() {
-                external::Verdict::Ok => {}
-                external::Verdict::Broken => report.add(
-                    file,
-                    Severity::Error,
-                    format!("link {url} is broken ({})", c.describe()),
+/// Asks the sites linked to whether the pages still exist (with a week's cache) and
+/// adds the broken and unsure ones to `report`.
+fn check_external(
+    root: &Path,
+    site: &Site,
+    outbound: &[(String, String)],
+    report: &mut Report,
+    o: &mut Output,
+) -> anyhow::Result<()> {
+    let mut urls: Vec<String> = outbound
+        .iter()
+        .map(|(_, u)| u.split('#').next().unwrap_or(u).to_string())
+        .collect();
+    urls.sort();
+    urls.dedup();
+    if !o.quiet {
+        writeln!(o.err, "Checking {} links to other sites…", urls.len())?;
+    }
+    let mut cache = external::load_cache(root);
+    // The same limit as every other request to a site the teacher does not control.
+    let timeout = Duration::from_secs(site.config.site.network.timeout_seconds.max(1));
+    external::check_all(&urls, &mut cache, timeout);
+    external::save_cache(root, &cache)?;
+    for (file, url) in outbound {
+        let key = url.split('#').next().unwrap_or(url);
+        let Some(c) = cache.get(key) else { continue };
+        match c.verdict() {
+            external::Verdict::Ok => {}
+            external::Verdict::Broken => report.add(
+                file,
+                Severity::Error,
+                format!("link {url} is broken ({})", c.describe()),
+            ),
+            external::Verdict::Unsure => report.add(
+                file,
+                Severity::Warning,
+                format!(
+                    "link {url} could not be checked ({}); try again later",
+                    c.describe()
                 ),
-                external::Verdict::Unsure => report.add(
-                    file,
-                    Severity::Warning,
-                    format!(
-                        "link {url} could not be checked ({}); try again later",
-                        c.describe()
-                    ),
-                ),
-            }
+            ),
         }
     }
+    Ok(())
+}
 
-    let errors = report.count(Severity::Error);
-    let warnings = report.count(Severity::Warning);
+/// Each file's problems, errors only with --quiet, and the CI annotations.
+fn print_report(report: &Report, o: &mut Output) -> std::io::Result<()> {
     for (file, problems) in &report.by_file {
         let shown: Vec<_> = problems
             .iter()
@@ -118,23 +158,6 @@ pub fn run(global: &Global, args: CheckArgs, o: &mut Output) -> anyhow::Result<(
                 a.print(o.out, level, file, line, col, &p.message)?;
             }
         }
-    }
-    if !o.quiet {
-        writeln!(
-            o.out,
-            "Checked {} and {}: {}, {}.",
-            super::count(built.posts, "post"),
-            super::count(built.pages, "page"),
-            super::count(errors, "error"),
-            super::count(warnings, "warning"),
-        )?;
-    }
-    if errors > 0 {
-        let need = if errors == 1 { "needs" } else { "need" };
-        anyhow::bail!(
-            "{} {need} fixing (listed above)",
-            super::count(errors, "problem")
-        );
     }
     Ok(())
 }

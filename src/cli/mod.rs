@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod network;
 mod new;
+mod progress;
 mod serve;
 mod webmention;
 

@@ -1,11 +1,11 @@
 //! `staffroom network ...`: follow blogs, fetch their feeds, see how they are doing.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use super::progress::{self, waiting};
 use super::{Global, Output};
 use crate::config::Config;
 use crate::network::blogroll::{Blog, Blogroll, Editor, free_name};
@@ -194,35 +194,14 @@ fn already(blogroll: &Blogroll, feed: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Tells the teacher when a command waits for another one's lock.
-fn waiting<'a>(o: &'a mut Output<'_>) -> impl FnMut(&str) + 'a {
-    move |message: &str| {
-        if !o.quiet {
-            let _ = writeln!(o.err, "{message}");
-        }
-    }
-}
-
 /// `network fetch`, also used by `build --fetch`.
 pub fn fetch(config: &Config, o: &mut Output) -> anyhow::Result<()> {
-    let show_bar = !o.quiet && std::io::stderr().is_terminal();
-    let bar = indicatif::ProgressBar::hidden();
-    if show_bar {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} feeds  {wide_msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-    }
+    let bar = progress::bar(o, "feeds");
     let report = refresh::refresh(
         &config.root,
         &config.site.network,
         &mut waiting(o),
-        &mut |done, total, name| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-            bar.set_message(name.to_string());
-        },
+        &mut progress::advance(&bar),
     )?;
     bar.finish_and_clear();
     if report.blogroll.blogs.is_empty() {

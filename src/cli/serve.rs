@@ -50,6 +50,41 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
     });
     let server = serve::start(&options, tx)?;
 
+    tell_start(o, &args, &server)?;
+    // Warnings are printed when they change, not again after every save.
+    let mut last_warnings = Vec::new();
+    if let Ok(report) = &server.first {
+        last_warnings.clone_from(&report.warnings);
+    }
+    for event in rx {
+        match event {
+            Event::Stop => break,
+            Event::Rebuilt {
+                batch,
+                report,
+                moved_to,
+            } => {
+                if report.warnings != last_warnings {
+                    warn(o, &report)?;
+                    last_warnings.clone_from(&report.warnings);
+                }
+                tell_rebuilt(o, &batch, &report, moved_to)?;
+            }
+            Event::Failed { batch, error } => tell_failed(o, &batch, &error)?,
+        }
+        o.out.flush()?;
+        o.err.flush()?;
+    }
+    server.stop();
+    if !o.quiet {
+        writeln!(o.out, "Stopped.")?;
+    }
+    Ok(())
+}
+
+/// Everything said before the first change: who can see the preview, the port, the
+/// first build's outcome and the address.
+fn tell_start(o: &mut Output, args: &ServeArgs, server: &serve::Server) -> anyhow::Result<()> {
     if !args.bind.is_loopback() {
         let drafts = if args.no_drafts {
             ""
@@ -68,40 +103,13 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
             "Port {busy} is in use (another preview?), so this one uses the next free port."
         )?;
     }
-    // Warnings are printed when they change, not again after every save.
-    let mut last_warnings = Vec::new();
-    if let Ok(report) = &server.first {
-        warn(o, report)?;
-        last_warnings.clone_from(&report.warnings);
-    }
     match &server.first {
-        Ok(report) if !o.quiet => {
-            writeln!(
-                o.out,
-                "Built {} in {} ms.",
-                super::count(report.pages_total, "page"),
-                report.took.as_millis()
-            )?;
-            if report.unpublished > 0 {
-                let (what, its, it) = match report.unpublished {
-                    1 => (
-                        "1 draft or post dated in the future".to_string(),
-                        "its page",
-                        "it",
-                    ),
-                    n => (
-                        format!("{n} drafts and posts dated in the future"),
-                        "their pages",
-                        "them",
-                    ),
-                };
-                writeln!(
-                    o.out,
-                    "The preview also shows {what}, marked on {its}; `build` leaves {it} out (serve --no-drafts previews only what build publishes)."
-                )?;
+        Ok(report) => {
+            warn(o, report)?;
+            if !o.quiet {
+                tell_first(o, report)?;
             }
         }
-        Ok(_) => {}
         Err(e) => {
             writeln!(o.err, "error: {e}")?;
             writeln!(
@@ -124,54 +132,71 @@ pub fn run(global: &Global, args: ServeArgs, o: &mut Output) -> anyhow::Result<(
             server.url
         )?;
     }
+    Ok(())
+}
 
-    for event in rx {
-        match event {
-            Event::Stop => break,
-            Event::Rebuilt {
-                batch,
-                report,
-                moved_to,
-            } => {
-                if report.warnings != last_warnings {
-                    warn(o, &report)?;
-                    last_warnings.clone_from(&report.warnings);
-                }
-                if !o.quiet {
-                    writeln!(o.out, "{}", describe(&batch, &report))?;
-                }
-                if let Some(url) = moved_to {
-                    // Printed even with --quiet: the old address is no longer the site.
-                    writeln!(
-                        o.out,
-                        "base_url changed, so the preview moved: serving at {url}  (open pages follow; the old address redirects there)"
-                    )?;
-                }
-                if o.verbose {
-                    super::print_stages(o.out, &report.stages)?;
-                }
-            }
-            Event::Failed { batch, error } => {
-                writeln!(
-                    o.err,
-                    "{} changed, and the site could not be rebuilt:",
-                    names(&batch)
-                )?;
-                writeln!(o.err, "error: {error}")?;
-                writeln!(
-                    o.err,
-                    "  The preview keeps the last good version and shows this error; fix the file and save."
-                )?;
-            }
-        }
-        o.out.flush()?;
-        o.err.flush()?;
+/// The first build's size and time, and what the preview shows that `build` leaves out.
+fn tell_first(o: &mut Output, report: &Report) -> std::io::Result<()> {
+    writeln!(
+        o.out,
+        "Built {} in {} ms.",
+        super::count(report.pages_total, "page"),
+        report.took.as_millis()
+    )?;
+    if report.unpublished == 0 {
+        return Ok(());
     }
-    server.stop();
+    let (what, its, it) = match report.unpublished {
+        1 => (
+            "1 draft or post dated in the future".to_string(),
+            "its page",
+            "it",
+        ),
+        n => (
+            format!("{n} drafts and posts dated in the future"),
+            "their pages",
+            "them",
+        ),
+    };
+    writeln!(
+        o.out,
+        "The preview also shows {what}, marked on {its}; `build` leaves {it} out (serve --no-drafts previews only what build publishes)."
+    )
+}
+
+fn tell_rebuilt(
+    o: &mut Output,
+    batch: &Batch,
+    report: &Report,
+    moved_to: Option<String>,
+) -> std::io::Result<()> {
     if !o.quiet {
-        writeln!(o.out, "Stopped.")?;
+        writeln!(o.out, "{}", describe(batch, report))?;
+    }
+    if let Some(url) = moved_to {
+        // Printed even with --quiet: the old address is no longer the site.
+        writeln!(
+            o.out,
+            "base_url changed, so the preview moved: serving at {url}  (open pages follow; the old address redirects there)"
+        )?;
+    }
+    if o.verbose {
+        super::print_stages(o.out, &report.stages)?;
     }
     Ok(())
+}
+
+fn tell_failed(o: &mut Output, batch: &Batch, error: &str) -> std::io::Result<()> {
+    writeln!(
+        o.err,
+        "{} changed, and the site could not be rebuilt:",
+        names(batch)
+    )?;
+    writeln!(o.err, "error: {error}")?;
+    writeln!(
+        o.err,
+        "  The preview keeps the last good version and shows this error; fix the file and save."
+    )
 }
 
 fn warn(o: &mut Output, report: &Report) -> std::io::Result<()> {

@@ -1,12 +1,12 @@
 //! `staffroom webmention ...`: tell linked sites about your posts, and bring in the
 //! responses a Webmention service collected for you.
 
-use std::io::IsTerminal;
+use std::path::Path;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use super::{Global, Output};
+use super::{Global, Output, progress};
 use crate::config::Config;
 use crate::content::highlight::Highlighter;
 use crate::network::fetch::{Client, HttpOptions, Outcome, Validators};
@@ -56,84 +56,76 @@ pub fn run(global: &Global, args: WebmentionArgs, o: &mut Output) -> anyhow::Res
             dry_run,
             allow_private,
         } => {
-            let show_bar = !o.quiet && std::io::stderr().is_terminal();
-            let bar = indicatif::ProgressBar::hidden();
-            if show_bar {
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{bar:30} {pos}/{len} links  {wide_msg}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
-            }
             let options = Options {
                 dry_run,
                 allow_private,
             };
-            let quiet = o.quiet;
-            let mut waiting = |message: &str| {
-                if !quiet {
-                    let _ = writeln!(o.err, "{message}");
-                }
-            };
-            let report = send::send(
-                &root,
-                &site,
-                options,
-                &mut waiting,
-                &mut |done, total, target| {
-                    bar.set_length(total as u64);
-                    bar.set_position(done as u64);
-                    bar.set_message(target.to_string());
-                },
-            )?;
-            bar.finish_and_clear();
-            for r in report.rows.iter().filter(|r| r.status == Status::Skipped) {
-                writeln!(
-                    o.err,
-                    "note: skipped {} for {}: {}",
-                    r.endpoint, r.target, r.note
-                )?;
-            }
-            if !o.quiet {
-                write!(o.out, "{}", report.table())?;
-            }
-            Ok(())
+            send_all(&root, &site, options, o)
         }
-        WebmentionCommand::Import { source } => {
-            let bytes = if source.starts_with("https://") || source.starts_with("http://") {
-                let fetched = Client::new(http).get(&source, &Validators::default());
-                match fetched.outcome {
-                    Outcome::Body { bytes, .. } => bytes,
-                    Outcome::Failed { error, .. } => anyhow::bail!(
-                        "{source}: {error}\n  hint: check the address (and its token) in a browser"
-                    ),
-                    _ => anyhow::bail!("{source}: the server sent no export"),
-                }
-            } else {
-                std::fs::read(&source)
-                    .with_context(|| format!("{source}: cannot read this file"))?
-            };
-            let (found, unusable) = jf2::parse(&source, &bytes)?;
-            let report = jf2::import(&root, &site, found)?;
-            if !o.quiet {
-                writeln!(
-                    o.out,
-                    "Imported {} into {}/ ({} already there, {} for other pages (lists, the home page), {} private or without an address).",
-                    crate::words::count(report.added.len(), "response"),
-                    crate::responses::store::RESPONSES_DIR,
-                    report.already_there,
-                    report.not_posts,
-                    report.skipped + unusable,
-                )?;
-            }
-            if o.verbose {
-                for p in &report.added {
-                    writeln!(o.out, "  {}", crate::error::shown(p))?;
-                }
-            }
-            Ok(())
+        WebmentionCommand::Import { source } => import(&root, &site, http, &source, o),
+    }
+}
+
+fn send_all(root: &Path, site: &Site, options: Options, o: &mut Output) -> anyhow::Result<()> {
+    let bar = progress::bar(o, "links");
+    let report = send::send(
+        root,
+        site,
+        options,
+        &mut progress::waiting(o),
+        &mut progress::advance(&bar),
+    )?;
+    bar.finish_and_clear();
+    for r in report.rows.iter().filter(|r| r.status == Status::Skipped) {
+        writeln!(
+            o.err,
+            "note: skipped {} for {}: {}",
+            r.endpoint, r.target, r.note
+        )?;
+    }
+    if !o.quiet {
+        write!(o.out, "{}", report.table())?;
+    }
+    Ok(())
+}
+
+/// Brings in a Webmention service's export, from a file or its address.
+fn import(
+    root: &Path,
+    site: &Site,
+    http: HttpOptions,
+    source: &str,
+    o: &mut Output,
+) -> anyhow::Result<()> {
+    let bytes = if source.starts_with("https://") || source.starts_with("http://") {
+        let fetched = Client::new(http).get(source, &Validators::default());
+        match fetched.outcome {
+            Outcome::Body { bytes, .. } => bytes,
+            Outcome::Failed { error, .. } => anyhow::bail!(
+                "{source}: {error}\n  hint: check the address (and its token) in a browser"
+            ),
+            _ => anyhow::bail!("{source}: the server sent no export"),
+        }
+    } else {
+        std::fs::read(source).with_context(|| format!("{source}: cannot read this file"))?
+    };
+    let (found, unusable) = jf2::parse(source, &bytes)?;
+    let report = jf2::import(root, site, found)?;
+    if !o.quiet {
+        writeln!(
+            o.out,
+            "Imported {} into {}/ ({} already there, {} for other pages (lists, the home page), {} private or without an address).",
+            crate::words::count(report.added.len(), "response"),
+            crate::responses::store::RESPONSES_DIR,
+            report.already_there,
+            report.not_posts,
+            report.skipped + unusable,
+        )?;
+    }
+    if o.verbose {
+        for p in &report.added {
+            writeln!(o.out, "  {}", crate::error::shown(p))?;
         }
     }
+    Ok(())
 }

@@ -343,6 +343,11 @@ mod tests {
         Config::from_str(Path::new("."), Path::new("site.toml"), text)
     }
 
+    /// The message of a site.toml that does not load.
+    fn load_err(text: &str) -> String {
+        load(text).unwrap_err().to_string()
+    }
+
     #[test]
     fn base_url_gets_trailing_slash_and_path() {
         let c = load("title = \"T\"\nbase_url = \"https://a.github.io/blog\"").unwrap();
@@ -354,26 +359,21 @@ mod tests {
 
     #[test]
     fn wrong_type_names_key_and_line() {
-        let err = load("title = \"T\"\nbase_url = \"https://a.b/\"\nposts_per_page = \"ten\"\n")
-            .unwrap_err()
-            .to_string();
+        let err =
+            load_err("title = \"T\"\nbase_url = \"https://a.b/\"\nposts_per_page = \"ten\"\n");
         assert!(err.starts_with("site.toml:3:"), "{err}");
         assert!(err.contains("ten"), "{err}");
     }
 
     #[test]
     fn bad_base_url_names_the_key() {
-        let err = load("title = \"T\"\nbase_url = \"not a url\"\n")
-            .unwrap_err()
-            .to_string();
+        let err = load_err("title = \"T\"\nbase_url = \"not a url\"\n");
         assert!(err.starts_with("site.toml:2: base_url:"), "{err}");
     }
 
     #[test]
     fn unknown_key_hints_at_extra() {
-        let err = load("title = \"T\"\nbase_url = \"https://a.b/\"\ntitel = 1\n")
-            .unwrap_err()
-            .to_string();
+        let err = load_err("title = \"T\"\nbase_url = \"https://a.b/\"\ntitel = 1\n");
         assert!(err.contains("titel") && err.contains("[extra]"), "{err}");
     }
 
@@ -386,9 +386,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.site.author.bio, "Hi");
-        let err = load("title = \"T\"\nbase_url = \"https://a.b/\"\n[author]\nnmae = \"Ana\"")
-            .unwrap_err()
-            .to_string();
+        let err = load_err("title = \"T\"\nbase_url = \"https://a.b/\"\n[author]\nnmae = \"Ana\"");
         assert!(err.contains("nmae"), "{err}");
     }
 

@@ -315,24 +315,15 @@ mod tests {
             seen: at(seen),
             ..Default::default()
         };
-        let mut one = BlogCache::default();
-        one.merge(
-            vec![entry("old", 1), undated("x", "2026-01-01T00:00:00Z")],
-            10,
-        );
-        one.merge(
-            vec![undated("y", "2026-01-09T00:00:00Z"), entry("new", 2)],
-            10,
-        );
-        let mut other = BlogCache::default();
-        other.merge(
-            vec![entry("old", 1), undated("x", "2026-05-01T00:00:00Z")],
-            10,
-        );
-        other.merge(
-            vec![undated("y", "2026-05-02T00:00:00Z"), entry("new", 2)],
-            10,
-        );
+        // The same fetches, first seen by two clones on other days.
+        let fetched = |x: &str, y: &str| {
+            let mut c = BlogCache::default();
+            c.merge(vec![entry("old", 1), undated("x", x)], 10);
+            c.merge(vec![undated("y", y), entry("new", 2)], 10);
+            c
+        };
+        let one = fetched("2026-01-01T00:00:00Z", "2026-01-09T00:00:00Z");
+        let other = fetched("2026-05-01T00:00:00Z", "2026-05-02T00:00:00Z");
         let ids = |c: &BlogCache| c.entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&one), ["new", "old", "y", "x"]);
         assert_eq!(ids(&one), ids(&other));

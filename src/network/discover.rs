@@ -271,30 +271,34 @@ mod tests {
 
     #[test]
     fn platform_conventions() {
-        let c = |u: &str| conventional_feeds(&Url::parse(u).unwrap());
-        assert_eq!(
-            c("https://mastodon.social/@mrlee")[0],
-            "https://mastodon.social/@mrlee.rss"
-        );
-        assert_eq!(
-            c("https://medium.com/@mrlee")[0],
-            "https://medium.com/feed/@mrlee"
-        );
-        assert_eq!(
-            c("https://mrlee.substack.com/")[0],
-            "https://mrlee.substack.com/feed"
-        );
-        assert_eq!(
-            c("https://mrlee.blogspot.com/")[0],
-            "https://mrlee.blogspot.com/feeds/posts/default"
-        );
-        assert_eq!(
-            c("https://www.youtube.com/channel/UC123")[0],
-            "https://www.youtube.com/feeds/videos.xml?channel_id=UC123"
-        );
-        assert_eq!(
-            c("https://wp.example.org/")[0],
-            "https://wp.example.org/feed/"
-        );
+        for (page, feed) in [
+            (
+                "https://mastodon.social/@mrlee",
+                "https://mastodon.social/@mrlee.rss",
+            ),
+            (
+                "https://medium.com/@mrlee",
+                "https://medium.com/feed/@mrlee",
+            ),
+            (
+                "https://mrlee.substack.com/",
+                "https://mrlee.substack.com/feed",
+            ),
+            (
+                "https://mrlee.blogspot.com/",
+                "https://mrlee.blogspot.com/feeds/posts/default",
+            ),
+            (
+                "https://www.youtube.com/channel/UC123",
+                "https://www.youtube.com/feeds/videos.xml?channel_id=UC123",
+            ),
+            ("https://wp.example.org/", "https://wp.example.org/feed/"),
+        ] {
+            assert_eq!(
+                conventional_feeds(&Url::parse(page).unwrap())[0],
+                feed,
+                "{page}"
+            );
+        }
     }
 }

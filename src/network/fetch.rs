@@ -7,6 +7,7 @@
 //! are conditional so an unchanged feed costs one small 304. Every hop is checked
 //! against the chain's [`Reach`] before it is requested.
 
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -195,135 +196,110 @@ impl Client {
         accept: &str,
         given: Option<Reach>,
     ) -> Fetched {
-        let (mut current, mut reach) = match self.first_hop(url, given) {
-            Ok(hop) => hop,
-            Err(error) => return self.failed(url.to_string(), None, error, None, Reach::Public),
+        let mut chain = match self.first_hop(url, given) {
+            Ok((current, reach)) => Chain {
+                current,
+                reach,
+                moved_to: None,
+                still_permanent: true,
+            },
+            Err(error) => {
+                return Fetched {
+                    outcome: Outcome::Failed {
+                        error,
+                        retry_after: None,
+                    },
+                    final_url: url.to_string(),
+                    moved_to: None,
+                    link_headers: Vec::new(),
+                    reach: Reach::Public,
+                };
+            }
         };
-        let mut moved_to = None;
-        let mut still_permanent = true;
         for _ in 0..=self.options.max_redirects {
-            let mut req = self
-                .agent(reach)
-                .get(current.as_str())
-                .header("Accept", accept);
-            if !validators.etag.is_empty() {
-                req = req.header("If-None-Match", &validators.etag);
-            }
-            if !validators.last_modified.is_empty() {
-                req = req.header("If-Modified-Since", &validators.last_modified);
-            }
-            let mut resp = match req.call() {
-                Ok(r) => r,
-                Err(e) => return self.failed(current, moved_to, self.describe(&e), None, reach),
-            };
-            let status = resp.status().as_u16();
-            let link_headers: Vec<String> = resp
-                .headers()
-                .get_all("link")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .map(String::from)
-                .collect();
-            let header = |name: &str| {
-                resp.headers()
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .trim()
-                    .to_string()
-            };
-            match status {
-                200..=299 => {
-                    let validators = Validators {
-                        etag: header("etag"),
-                        last_modified: header("last-modified"),
-                    };
-                    let content_type = header("content-type");
-                    let body = resp
-                        .body_mut()
-                        .with_config()
-                        .limit(self.options.max_bytes)
-                        .read_to_vec();
-                    return match body {
-                        Ok(bytes) => Fetched {
-                            outcome: Outcome::Body {
-                                bytes,
-                                validators,
-                                content_type,
-                            },
-                            final_url: current.into(),
-                            moved_to,
-                            link_headers,
-                            reach,
-                        },
-                        Err(e) => self.failed(current, moved_to, self.describe(&e), None, reach),
-                    };
-                }
-                301 | 302 | 303 | 307 | 308 => {
-                    let (next, after) = match next_hop(&current, reach, status, &header("location"))
-                    {
-                        Ok(hop) => hop,
-                        // A broken or refused chain moves nothing, not even a permanent
-                        // move on the way: the blog keeps the address the teacher gave.
-                        Err(error) => return self.failed(current, None, error, None, reach),
-                    };
-                    // Only a chain of permanent moves from the address we were given is
-                    // a new address for the blog; a temporary hop on the way is not.
-                    still_permanent &= matches!(status, 301 | 308);
-                    if still_permanent {
-                        moved_to = Some(next.to_string());
-                    }
-                    current = next;
-                    reach = after;
-                }
-                304 => {
-                    return Fetched {
-                        outcome: Outcome::NotModified,
-                        final_url: current.into(),
-                        moved_to,
-                        link_headers,
-                        reach,
-                    };
-                }
-                410 => {
-                    return Fetched {
-                        outcome: Outcome::Gone,
-                        final_url: current.into(),
-                        moved_to,
-                        link_headers,
-                        reach,
-                    };
-                }
-                _ => {
-                    let retry_after = retry_after(&header("retry-after"), Utc::now());
-                    let reason = resp.status().canonical_reason().unwrap_or("");
-                    let error = format!("HTTP {status} {reason}").trim().to_string();
-                    return self.failed(current, moved_to, error, retry_after, reach);
-                }
+            match self.hop(chain, validators, accept) {
+                ControlFlow::Break(fetched) => return fetched,
+                ControlFlow::Continue(next) => chain = next,
             }
         }
         let error = format!(
             "more than {}; the feed address may loop",
             crate::words::count(self.options.max_redirects as usize, "redirect")
         );
-        self.failed(current, moved_to, error, None, reach)
+        chain.failed(error, None)
     }
 
-    fn failed(
+    /// One request of the chain: what it ended with, or the chain one redirect on.
+    fn hop(
         &self,
-        final_url: impl Into<String>,
-        moved_to: Option<String>,
-        error: String,
-        retry_after: Option<DateTime<Utc>>,
-        reach: Reach,
-    ) -> Fetched {
-        Fetched {
-            outcome: Outcome::Failed { error, retry_after },
-            final_url: final_url.into(),
-            moved_to,
-            link_headers: Vec::new(),
-            reach,
+        mut chain: Chain,
+        validators: &Validators,
+        accept: &str,
+    ) -> ControlFlow<Fetched, Chain> {
+        let mut req = (self.agent(chain.reach))
+            .get(chain.current.as_str())
+            .header("Accept", accept);
+        if !validators.etag.is_empty() {
+            req = req.header("If-None-Match", &validators.etag);
         }
+        if !validators.last_modified.is_empty() {
+            req = req.header("If-Modified-Since", &validators.last_modified);
+        }
+        let mut resp = match req.call() {
+            Ok(r) => r,
+            Err(e) => return ControlFlow::Break(chain.failed(self.describe(&e), None)),
+        };
+        let status = resp.status().as_u16();
+        let link_headers: Vec<String> = (resp.headers().get_all("link").iter())
+            .filter_map(|v| v.to_str().ok())
+            .map(String::from)
+            .collect();
+        ControlFlow::Break(match status {
+            200..=299 => {
+                let validators = Validators {
+                    etag: header(&resp, "etag"),
+                    last_modified: header(&resp, "last-modified"),
+                };
+                let content_type = header(&resp, "content-type");
+                let body = (resp.body_mut().with_config())
+                    .limit(self.options.max_bytes)
+                    .read_to_vec();
+                match body {
+                    Ok(bytes) => {
+                        let outcome = Outcome::Body {
+                            bytes,
+                            validators,
+                            content_type,
+                        };
+                        chain.ended(outcome, link_headers)
+                    }
+                    Err(e) => chain.failed(self.describe(&e), None),
+                }
+            }
+            301 | 302 | 303 | 307 | 308 => {
+                let location = header(&resp, "location");
+                match next_hop(&chain.current, chain.reach, status, &location) {
+                    Ok((next, after)) => {
+                        chain.follow(next, after, status);
+                        return ControlFlow::Continue(chain);
+                    }
+                    // A broken or refused chain moves nothing, not even a permanent
+                    // move on the way: the blog keeps the address the teacher gave.
+                    Err(error) => {
+                        chain.moved_to = None;
+                        chain.failed(error, None)
+                    }
+                }
+            }
+            304 => chain.ended(Outcome::NotModified, link_headers),
+            410 => chain.ended(Outcome::Gone, link_headers),
+            _ => {
+                let retry_after = retry_after(&header(&resp, "retry-after"), Utc::now());
+                let reason = resp.status().canonical_reason().unwrap_or("");
+                let error = format!("HTTP {status} {reason}").trim().to_string();
+                chain.failed(error, retry_after)
+            }
+        })
     }
 
     /// POST `pairs` form-encoded to `url`, without following redirects: the status, or
@@ -378,6 +354,51 @@ pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     httpdate::parse_http_date(value)
         .ok()
         .map(DateTime::<Utc>::from)
+}
+
+/// Where a chain of redirects has got to.
+struct Chain {
+    current: Url,
+    reach: Reach,
+    /// The blog's new address: set while every hop so far was a permanent move.
+    moved_to: Option<String>,
+    still_permanent: bool,
+}
+
+impl Chain {
+    fn ended(self, outcome: Outcome, link_headers: Vec<String>) -> Fetched {
+        Fetched {
+            outcome,
+            final_url: self.current.into(),
+            moved_to: self.moved_to,
+            link_headers,
+            reach: self.reach,
+        }
+    }
+
+    fn failed(self, error: String, retry_after: Option<DateTime<Utc>>) -> Fetched {
+        self.ended(Outcome::Failed { error, retry_after }, Vec::new())
+    }
+
+    fn follow(&mut self, next: Url, reach: Reach, status: u16) {
+        // Only a chain of permanent moves from the address we were given is a new
+        // address for the blog; a temporary hop on the way is not.
+        self.still_permanent &= matches!(status, 301 | 308);
+        if self.still_permanent {
+            self.moved_to = Some(next.to_string());
+        }
+        self.current = next;
+        self.reach = reach;
+    }
+}
+
+/// A response header's text, trimmed; empty when absent or not text.
+fn header(resp: &ureq::http::Response<ureq::Body>, name: &str) -> String {
+    (resp.headers().get(name))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]

@@ -88,12 +88,7 @@ fn day(d: Option<DateTime<Utc>>) -> String {
 
 /// The health table `network fetch` and `network status` print.
 pub fn table(rows: &[(&Blog, Health)]) -> String {
-    let name_w = rows
-        .iter()
-        .map(|(b, _)| b.name.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 40);
+    let name_w = crate::words::widest(rows.iter().map(|(b, _)| b.name.as_str())).clamp(4, 40);
     let mut out = format!(
         "{:<name_w$}  {:<11}  {:<10}  {:>7}  {}\n",
         "Blog", "Status", "Last post", "Entries", "Notes"

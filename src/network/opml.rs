@@ -227,6 +227,13 @@ pub fn same_feeds(a: &[Blog], b: &[Blog]) -> bool {
 mod tests {
     use super::*;
 
+    /// The message of an OPML file that cannot be imported into an empty blogroll.
+    fn import_err(file: &str, bytes: &[u8]) -> String {
+        import(Path::new(file), bytes, &Blogroll::default())
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
     fn folders_become_tags_and_export_round_trips() {
         let xml = r#"<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
@@ -254,9 +261,7 @@ mod tests {
 
     #[test]
     fn not_opml_is_an_error_naming_the_file() {
-        let err = import(Path::new("bad.opml"), b"{not xml :)", &Blogroll::default())
-            .unwrap_err()
-            .to_string();
+        let err = import_err("bad.opml", b"{not xml :)");
         assert!(err.starts_with("bad.opml: is not an OPML file"), "{err}");
     }
 
@@ -267,13 +272,7 @@ mod tests {
             "<outline text=\"a\">".repeat(100_000),
             "</outline>".repeat(100_000)
         );
-        let err = import(
-            Path::new("deep.opml"),
-            deep.as_bytes(),
-            &Blogroll::default(),
-        )
-        .unwrap_err()
-        .to_string();
+        let err = import_err("deep.opml", deep.as_bytes());
         assert!(
             err.starts_with("deep.opml:3: folders are nested more than 64 deep"),
             "{err}"

@@ -98,21 +98,7 @@ pub fn refresh(
     let outcomes = run_pool(
         &blogroll.blogs,
         config.concurrency,
-        |blog| -> Result<Done> {
-            // A damaged cache is reported and left as it is: saving over it would
-            // lose whatever the teacher can still restore from git.
-            let mut cache = cache::load(root, blog)?;
-            observations.apply(blog, &mut cache);
-            let work = fetch_one(&client, blog, &cache);
-            let line = apply(&mut cache, work, start, config.keep_per_blog);
-            cache::save(root, blog, &cache)?;
-            Ok(Done {
-                line,
-                observed: Observed::of(&cache),
-                moved_to: cache_moved(&cache, blog),
-                health: health::health(&cache, config.quiet_after_days, Utc::now()),
-            })
-        },
+        |blog| fetch_and_save(root, blog, &client, &observations, start, config),
         |i, _| {
             done += 1;
             progress(done, total, &blogroll.blogs[i].name);
@@ -149,18 +135,7 @@ pub fn refresh(
         errors.push(e);
     }
     if !moved.is_empty() {
-        let mut editor = Editor::open(root, waiting)?;
-        // Only the moves that still apply to the file as it is now are made and
-        // reported: the teacher may have changed that blog's feed meanwhile.
-        moved.retain(|m| editor.set_feed(&m.from, &m.to));
-        editor.save()?;
-        drop(editor);
-        // The report keeps this fetch's blogs (one health each), at their new feeds.
-        for m in &moved {
-            if let Some(b) = blogroll.blogs.iter_mut().find(|b| b.feed == m.from) {
-                b.feed = m.to.clone();
-            }
-        }
+        move_feeds(root, &mut blogroll, &mut moved, waiting)?;
     }
     if let Some(e) = crate::error::Error::from_many(errors) {
         return Err(e);
@@ -178,6 +153,52 @@ pub fn refresh(
         results,
         notes,
     })
+}
+
+/// Fetches one blog into its cache, saved at once.
+fn fetch_and_save(
+    root: &Path,
+    blog: &Blog,
+    client: &Client,
+    observations: &FetchStates,
+    start: DateTime<Utc>,
+    config: &NetworkConfig,
+) -> Result<Done> {
+    // A damaged cache is reported and left as it is: saving over it would lose
+    // whatever the teacher can still restore from git.
+    let mut cache = cache::load(root, blog)?;
+    observations.apply(blog, &mut cache);
+    let work = fetch_one(client, blog, &cache);
+    let line = apply(&mut cache, work, start, config.keep_per_blog);
+    cache::save(root, blog, &cache)?;
+    Ok(Done {
+        line,
+        observed: Observed::of(&cache),
+        moved_to: cache_moved(&cache, blog),
+        health: health::health(&cache, config.quiet_after_days, Utc::now()),
+    })
+}
+
+/// Writes the feeds that moved for good into network.toml, and into `blogroll`.
+fn move_feeds(
+    root: &Path,
+    blogroll: &mut Blogroll,
+    moved: &mut Vec<Moved>,
+    waiting: &mut dyn FnMut(&str),
+) -> Result<()> {
+    let mut editor = Editor::open(root, waiting)?;
+    // Only the moves that still apply to the file as it is now are made and
+    // reported: the teacher may have changed that blog's feed meanwhile.
+    moved.retain(|m| editor.set_feed(&m.from, &m.to));
+    editor.save()?;
+    drop(editor);
+    // The report keeps this fetch's blogs (one health each), at their new feeds.
+    for m in moved.iter() {
+        if let Some(b) = blogroll.blogs.iter_mut().find(|b| b.feed == m.from) {
+            b.feed = m.to.clone();
+        }
+    }
+    Ok(())
 }
 
 fn fetch_one(client: &Client, blog: &Blog, cache: &BlogCache) -> Work {

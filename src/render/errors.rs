@@ -219,31 +219,19 @@ mod tests {
     fn the_line_is_found_from_what_the_message_names() {
         let text = "a\n{% macro menu(items) %}\n{{ range(end=n) }}\n{{ x | replace(from=1) }}\n\
                     {%- for k, v in m %}\n{% include \"p.html\" %}\n{{ post.titel }}";
-        let at = |msg: &str| locate(msg, text);
-        assert_eq!(
-            at("macro calls nested: the macro `self::menu` keeps"),
-            Some(Found::Only(2))
-        );
-        assert_eq!(
-            at("Function call 'range' failed\nwould make"),
-            Some(Found::Only(3))
-        );
-        assert_eq!(
-            at("Filter call 'replace' failed\ntoo big"),
-            Some(Found::Only(4))
-        );
-        assert_eq!(
-            at("too much work, the last at the loop `for k, v in` in"),
-            Some(Found::Only(5))
-        );
-        assert_eq!(
-            at("the last at the include of 'p.html' in"),
-            Some(Found::Only(6))
-        );
-        assert_eq!(at("Variable `post.titel` not found"), Some(Found::Only(7)));
+        for (message, line) in [
+            ("macro calls nested: the macro `self::menu` keeps", 2),
+            ("Function call 'range' failed\nwould make", 3),
+            ("Filter call 'replace' failed\ntoo big", 4),
+            ("too much work, the last at the loop `for k, v in` in", 5),
+            ("the last at the include of 'p.html' in", 6),
+            ("Variable `post.titel` not found", 7),
+        ] {
+            assert_eq!(locate(message, text), Some(Found::Only(line)), "{message}");
+        }
+        assert_eq!(locate("something else", text), None);
         let text = "{% extends \"base.html\" %}\n{{ a.x }}\n{{ x | upper }}";
         assert_eq!(locate("Variable `x` not found", text), Some(Found::Only(3)));
-        assert_eq!(at("something else"), None);
     }
 
     #[test]

@@ -70,15 +70,12 @@ impl Shared {
     }
 
     fn read<T>(&self, f: impl FnOnce(&Paths) -> T) -> T {
-        match self.paths.read() {
-            Ok(p) => f(&p),
-            Err(poisoned) => f(&poisoned.into_inner()),
-        }
+        f(&crate::lock::read_unpoisoned(&self.paths))
     }
 
     /// Serve under `path` from now on; true when it differs from before.
     pub fn set_base_path(&self, path: &str) -> bool {
-        let mut p = self.paths.write().unwrap_or_else(|e| e.into_inner());
+        let mut p = crate::lock::write_unpoisoned(&self.paths);
         if p.base == path {
             return false;
         }

@@ -3,6 +3,7 @@
 
 pub mod lead_image;
 mod local;
+mod made;
 pub mod taxonomy;
 pub mod urls;
 
@@ -18,7 +19,7 @@ use crate::content::cache::FastMap;
 use crate::content::highlight::Highlighter;
 use crate::content::markdown::{self, Heading, LinkContext};
 use crate::content::{self, Cache, Kind, Source, cache};
-use crate::error::{Error, Location, Result, line_col};
+use crate::error::{Error, Location, Result};
 pub use lead_image::Image;
 pub use local::LocalLink;
 pub use taxonomy::{Taxonomy, Term, TermRef};
@@ -215,29 +216,9 @@ impl Site {
             link_map.insert(p.source.rel.clone(), p.url.clone());
             placed.push(p);
         }
-        for p in &placed {
-            for alias in &p.source.text.front.aliases {
-                match urls::alias_path(&p.source.path, alias) {
-                    Ok(a) => {
-                        if let Err(e) = claims.claim(&a, &p.source.path) {
-                            errors.push(e);
-                        }
-                    }
-                    Err(e) => errors.push(e),
-                }
-            }
-        }
+        claim_aliases(&placed, &mut claims, &mut errors);
 
-        // Tags repeat from post to post; each is slugged once.
-        let mut terms: FastMap<String, TermRef> = FastMap::default();
-        for p in &placed {
-            let front = &p.source.text.front;
-            for name in front.tags.iter().chain(&front.categories) {
-                if !terms.contains_key(name) {
-                    terms.insert(name.clone(), TermRef::new(name));
-                }
-            }
-        }
+        let terms = terms_of(&placed);
         let tools = Tools {
             hl,
             cache,
@@ -286,6 +267,33 @@ impl Site {
             .flat_map(|(aliases, target)| aliases.iter().map(move |a| (a.clone(), target.clone())))
             .collect()
     }
+}
+
+/// Each alias is an address of its own: two files may not claim the same one.
+fn claim_aliases(placed: &[Placed], claims: &mut urls::Claims, errors: &mut Vec<Error>) {
+    for p in placed {
+        for alias in &p.source.text.front.aliases {
+            let claimed = urls::alias_path(&p.source.path, alias)
+                .and_then(|a| claims.claim(&a, &p.source.path));
+            if let Err(e) = claimed {
+                errors.push(e);
+            }
+        }
+    }
+}
+
+/// Every tag and category by name. Tags repeat from post to post; each is slugged once.
+fn terms_of(placed: &[Placed]) -> FastMap<String, TermRef> {
+    let mut terms: FastMap<String, TermRef> = FastMap::default();
+    for p in placed {
+        let front = &p.source.text.front;
+        for name in front.tags.iter().chain(&front.categories) {
+            if !terms.contains_key(name) {
+                terms.insert(name.clone(), TermRef::new(name));
+            }
+        }
+    }
+    terms
 }
 
 /// Posts by date, newest first, then by title. The order is found on indices and
@@ -410,54 +418,17 @@ fn render_one(
         )?),
         None => None,
     };
-    let local = md.local.clone();
-    Ok(match source.kind {
-        Kind::Post => Rendered::Post(Box::new(Post {
-            source: source.path,
-            path,
-            url,
-            permalink,
-            title: fm.title.clone(),
-            date: fm.date.expect("posts without a date were rejected"),
-            updated: fm.updated,
-            tags: fm.tags.iter().map(|t| tools.term(t)).collect(),
-            categories: fm.categories.iter().map(|t| tools.term(t)).collect(),
-            summary: md.summary,
-            description: md.description,
-            has_more: md.has_more,
-            content: md.html,
-            // The files linked to are part of what the HTML was made from.
-            markdown_key: cache::key(&[&key, &md.linked]),
-            toc: md.toc,
-            word_count: md.word_count,
-            draft: fm.draft,
-            future,
-            extra: fm.extra.clone(),
-            outbound: md.outbound,
-            local,
-            aliases,
-            assets,
-            image,
-        })),
-        Kind::Page => Rendered::Page(Box::new(Page {
-            source: source.path,
-            path,
-            url,
-            permalink,
-            title: fm.title.clone(),
-            date: fm.date,
-            summary: md.summary,
-            description: md.description,
-            content: md.html,
-            menu: fm.menu,
-            draft: fm.draft,
-            local,
-            extra: fm.extra.clone(),
-            aliases,
-            assets,
-            image,
-        })),
-    })
+    let made = made::Made {
+        path,
+        url,
+        permalink,
+        future,
+        key,
+        aliases,
+        assets,
+        image,
+    };
+    Ok(made.into_rendered(source, md, tools))
 }
 
 /// The file's Markdown as HTML, from the cache when it has it (and the files it
@@ -501,33 +472,8 @@ fn markdown_of(
     let still_valid = |md: &markdown::Rendered| {
         (md.linked.iter()).all(|(file, url)| link_map.get(file) == Some(url))
     };
-    let md = tools.cache.markdown(key, still_valid, make).map_err(|e: markdown::RenderError| {
-        let broken = match e {
-            markdown::RenderError::Links(broken) => broken,
-            markdown::RenderError::TooBig => {
-                return Error::input(
-                    Location::line(&source.path, source.text.body_line),
-                    format!(
-                        "this post would make more than {} MB of HTML, more than a page can hold",
-                        markdown::HTML_MAX_BYTES >> 20
-                    ),
-                )
-                .with_hint("split it into several posts");
-            }
-        };
-        let errors = broken
-            .into_iter()
-            .map(|b| {
-                let (line, col) = line_col(body, b.offset);
-                Error::input(
-                    Location::line(&source.path, line + source.text.body_line - 1).with_column(Some(col)),
-                    format!("the link `{}` {}", b.target, b.message),
-                )
-                .with_hint("check the file name; links between posts are relative to this file, e.g. [see](other-post.md) or ../pages/about.md")
-            })
-            .collect();
-        Error::from_many(errors).expect("at least one broken link")
-    })?;
+    let md = (tools.cache.markdown(key, still_valid, make))
+        .map_err(|e: markdown::RenderError| made::markdown_error(e, source))?;
     Ok((md, key))
 }
 

@@ -125,40 +125,39 @@ mod tests {
 
     #[test]
     fn html_rules() {
-        assert_eq!(
-            html("<a rel=webmention href=/a></a><link rel=webmention href=/l>").unwrap(),
-            "https://t.example/a"
-        );
-        assert_eq!(
-            html("<link rel=webmention><a rel=webmention href=/a>x</a>").unwrap(),
-            "https://t.example/a"
-        );
-        assert_eq!(
-            html("<link rel=not-webmention href=/no><link rel=webmention href=/yes>").unwrap(),
-            "https://t.example/yes"
-        );
-        assert_eq!(
-            html(
-                "<!-- <link rel=webmention href=/no> --><p>&lt;link rel=webmention href=/no&gt;</p>"
+        for (body, found) in [
+            (
+                "<a rel=webmention href=/a></a><link rel=webmention href=/l>",
+                Some("https://t.example/a"),
             ),
-            None
-        );
-        assert_eq!(
-            html("<link rel=webmention href=\"\">").unwrap(),
-            "https://t.example/test/1/page"
-        );
-        assert_eq!(
-            html("<link rel=\"Webmention stylesheet\" href=\"wm\">").unwrap(),
-            "https://t.example/test/1/wm"
-        );
-        assert_eq!(
-            html("<link rel=webmention href=\"javascript:alert(1)\">"),
-            None
-        );
-        assert_eq!(
-            html("<script>w('<a rel=webmention href=/no>')</script><textarea><link rel=webmention href=/no></textarea><a rel=webmention href=/yes>").unwrap(),
-            "https://t.example/yes"
-        );
+            (
+                "<link rel=webmention><a rel=webmention href=/a>x</a>",
+                Some("https://t.example/a"),
+            ),
+            (
+                "<link rel=not-webmention href=/no><link rel=webmention href=/yes>",
+                Some("https://t.example/yes"),
+            ),
+            (
+                "<!-- <link rel=webmention href=/no> --><p>&lt;link rel=webmention href=/no&gt;</p>",
+                None,
+            ),
+            (
+                "<link rel=webmention href=\"\">",
+                Some("https://t.example/test/1/page"),
+            ),
+            (
+                "<link rel=\"Webmention stylesheet\" href=\"wm\">",
+                Some("https://t.example/test/1/wm"),
+            ),
+            ("<link rel=webmention href=\"javascript:alert(1)\">", None),
+            (
+                "<script>w('<a rel=webmention href=/no>')</script><textarea><link rel=webmention href=/no></textarea><a rel=webmention href=/yes>",
+                Some("https://t.example/yes"),
+            ),
+        ] {
+            assert_eq!(html(body).as_deref(), found, "{body}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::network::fetch::{Client, HttpOptions, run_pool};
 use crate::network::public::is_private;
 use crate::responses::normalize::normalize;
 use crate::site::Site;
+use crate::words::widest;
 use url::Url;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -321,26 +322,9 @@ impl Report {
             }
         };
         let labels: Vec<String> = self.rows.iter().map(label).collect();
-        let pw = self
-            .rows
-            .iter()
-            .map(|r| r.post.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(4);
-        let tw = self
-            .rows
-            .iter()
-            .map(|r| r.target.chars().count())
-            .max()
-            .unwrap_or(0)
-            .clamp(6, 60);
-        let lw = labels
-            .iter()
-            .map(|l| l.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(6);
+        let pw = widest(self.rows.iter().map(|r| r.post.as_str())).max(4);
+        let tw = widest(self.rows.iter().map(|r| r.target.as_str())).clamp(6, 60);
+        let lw = widest(labels.iter().map(String::as_str)).max(6);
         out.push_str(&format!(
             "{:<pw$}  {:<tw$}  {:<lw$}  detail\n",
             "post", "target", "result"

@@ -147,6 +147,8 @@ impl Serve {
     }
 
     /// Ctrl-C, then wait for the exit; returns whether it exited with 0.
+    // On Windows, Ctrl-Break is sent by a Win32 call.
+    #[allow(unsafe_code)]
     pub fn interrupt(&mut self) -> bool {
         #[cfg(unix)]
         let _ = Command::new("kill")
@@ -171,6 +173,7 @@ impl Serve {
 }
 
 #[cfg(windows)]
+#[allow(unsafe_code)]
 unsafe extern "system" {
     // kernel32, which every Windows program links.
     fn GenerateConsoleCtrlEvent(event: u32, process_group: u32) -> i32;

@@ -259,7 +259,7 @@ fn params(args: &str) -> BTreeMap<String, String> {
         let (value, after) = match rest.chars().next() {
             Some(q @ ('"' | '`')) => {
                 let close = closing_quote(&rest[1..], q);
-                let value = rest[1..1 + close].replace("\\\"", "\"");
+                let value = rest[1..=close].replace("\\\"", "\"");
                 (value, rest.get(close + 2..).unwrap_or(""))
             }
             _ => {

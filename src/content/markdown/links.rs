@@ -78,39 +78,19 @@ pub(super) fn rewrite_link_event<'a>(
         local,
         linked,
     } = found;
-    match event {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let dest = resolve(&dest_url, links, offset, (broken, linked), outbound);
-            note_local(&dest, &dest_url, false, offset, local);
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url: dest,
-                title,
-                id,
-            })
-        }
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let dest = resolve(&dest_url, links, offset, (broken, linked), &mut Vec::new());
-            note_local(&dest, &dest_url, true, offset, local);
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url: dest,
-                title,
-                id,
-            })
-        }
-        other => other,
+    let Event::Start(mut tag @ (Tag::Link { .. } | Tag::Image { .. })) = event else {
+        return event;
+    };
+    let image = matches!(tag, Tag::Image { .. });
+    if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = &mut tag {
+        // An image is not a mention: only links are sent Webmentions.
+        let mut not_sent = Vec::new();
+        let sent = if image { &mut not_sent } else { outbound };
+        let dest = resolve(dest_url, links, offset, (broken, linked), sent);
+        note_local(&dest, dest_url, image, offset, local);
+        *dest_url = dest;
     }
+    Event::Start(tag)
 }
 
 /// Turn a link the teacher wrote into the URL it should have on the site. Links to
@@ -251,7 +231,7 @@ mod tests {
         let p = pages();
         let hl = Highlighter::new();
         let r = render(
-            "[b](b.md) [c](../pages/about.md#contact) [i](/images/x.png) ![h](heron.svg) [e](https://e.org/x)",
+            "[b](b.md) [c](../pages/about.md#contact) [i](/images/x.png) ![h](heron.svg) [e](https://e.org/x) ![r](https://img.example/r.png)",
             &ctx(&p),
             &hl,
         )

@@ -14,7 +14,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Tag, TagEnd};
 
 use super::highlight::Highlighter;
 pub use headings::Heading;
@@ -217,73 +217,15 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Transform<'a, '_, I> {
                 id,
                 classes,
                 attrs,
-            }) => {
-                let mut inner = Vec::new();
-                let mut text = String::new();
-                for (e, _) in self.events.by_ref() {
-                    match e {
-                        Event::End(TagEnd::Heading(_)) => break,
-                        Event::Text(ref t) | Event::Code(ref t) => {
-                            text.push_str(t);
-                            inner.push(e);
-                        }
-                        other => inner.push(other),
-                    }
-                }
-                let id = headings::heading_id(&mut self.ids, id, &text);
-                let n = headings::heading_number(level);
-                self.emit(Event::Html(
-                    headings::open_tag(n, &id, &classes, &attrs).into(),
-                ));
-                for e in inner {
-                    let e = self.link(e, range.start);
-                    self.emit(e);
-                }
-                self.emit(Event::Html(headings::close_tag(n, &id, &text).into()));
-                self.words.text(&text);
-                self.words.space();
-                self.toc.push(Heading {
-                    level: n,
-                    id,
-                    title: text,
-                });
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match &kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                        .next()
-                        .map(str::to_string),
-                    CodeBlockKind::Indented => None,
-                };
-                let mut code = String::new();
-                for (e, _) in self.events.by_ref() {
-                    match e {
-                        Event::End(TagEnd::CodeBlock) => break,
-                        Event::Text(t) => code.push_str(&t),
-                        _ => {}
-                    }
-                }
-                let block = self.hl.block(lang.as_deref(), &code);
-                self.emit(Event::Html(block.into()));
-            }
+            }) => self.heading(level, id, &classes, &attrs, range.start),
+            Event::Start(Tag::CodeBlock(kind)) => self.code_block(&kind),
             Event::Html(ref h) | Event::InlineHtml(ref h) if h.trim() == MORE_MARKER => {
                 if !self.summary.found_more() && self.depth <= 1 {
                     self.summary.more_marker();
                 }
                 self.emit(Event::Html("<span id=\"more\"></span>\n".into()));
             }
-            Event::TaskListMarker(done) => {
-                let (checked, label) = if done {
-                    (" checked", "Done")
-                } else {
-                    ("", "Not done")
-                };
-                self.emit(Event::Html(
-                    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ")
-                        .into(),
-                ));
-            }
+            Event::TaskListMarker(done) => self.task_marker(done),
             Event::Start(Tag::Table(_)) => {
                 // A wide table scrolls inside its own box, which keyboard users must be
                 // able to reach (WCAG: scrollable regions are focusable).
@@ -300,18 +242,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Transform<'a, '_, I> {
             }
             // Read ahead only when nothing read before is waiting: the events must
             // stay in order.
-            Event::Start(Tag::Paragraph) if self.ahead.is_empty() => {
-                match figure::look(&mut self.events) {
-                    figure::Lookahead::Figure(image, alt, at) => {
-                        let image = self.link(image, at);
-                        self.figure(&image, &alt);
-                    }
-                    figure::Lookahead::Not(read) => {
-                        self.ahead.extend(read);
-                        self.start(event, range);
-                    }
-                }
-            }
+            Event::Start(Tag::Paragraph) if self.ahead.is_empty() => self.paragraph(event, range),
             Event::Start(_) => self.start(event, range),
             Event::End(tag) => {
                 self.depth = self.depth.saturating_sub(1);
@@ -332,6 +263,92 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Transform<'a, '_, I> {
                 self.emit(event);
             }
             other => self.emit(other),
+        }
+    }
+
+    /// A heading with its id and self-link, in the table of contents.
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        id: Option<CowStr<'a>>,
+        classes: &[CowStr<'a>],
+        attrs: &[(CowStr<'a>, Option<CowStr<'a>>)],
+        at: usize,
+    ) {
+        let mut inner = Vec::new();
+        let mut text = String::new();
+        for (e, _) in self.events.by_ref() {
+            match e {
+                Event::End(TagEnd::Heading(_)) => break,
+                Event::Text(ref t) | Event::Code(ref t) => {
+                    text.push_str(t);
+                    inner.push(e);
+                }
+                other => inner.push(other),
+            }
+        }
+        let id = headings::heading_id(&mut self.ids, id, &text);
+        let n = headings::heading_number(level);
+        self.emit(Event::Html(
+            headings::open_tag(n, &id, classes, attrs).into(),
+        ));
+        for e in inner {
+            let e = self.link(e, at);
+            self.emit(e);
+        }
+        self.emit(Event::Html(headings::close_tag(n, &id, &text).into()));
+        self.words.text(&text);
+        self.words.space();
+        self.toc.push(Heading {
+            level: n,
+            id,
+            title: text,
+        });
+    }
+
+    /// A code block, highlighted for the language its fence names.
+    fn code_block(&mut self, kind: &CodeBlockKind<'a>) {
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => info
+                .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                .next()
+                .map(str::to_string),
+            CodeBlockKind::Indented => None,
+        };
+        let mut code = String::new();
+        for (e, _) in self.events.by_ref() {
+            match e {
+                Event::End(TagEnd::CodeBlock) => break,
+                Event::Text(t) => code.push_str(&t),
+                _ => {}
+            }
+        }
+        let block = self.hl.block(lang.as_deref(), &code);
+        self.emit(Event::Html(block.into()));
+    }
+
+    fn task_marker(&mut self, done: bool) {
+        let (checked, label) = if done {
+            (" checked", "Done")
+        } else {
+            ("", "Not done")
+        };
+        self.emit(Event::Html(
+            format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
+        ));
+    }
+
+    /// A paragraph that holds only a captioned image is a figure; read ahead to see.
+    fn paragraph(&mut self, event: Event<'a>, range: Range<usize>) {
+        match figure::look(&mut self.events) {
+            figure::Lookahead::Figure(image, alt, at) => {
+                let image = self.link(image, at);
+                self.figure(&image, &alt);
+            }
+            figure::Lookahead::Not(read) => {
+                self.ahead.extend(read);
+                self.start(event, range);
+            }
         }
     }
 

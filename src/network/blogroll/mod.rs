@@ -263,6 +263,11 @@ mod tests {
         Blogroll::parse(Path::new("network.toml"), text)
     }
 
+    /// The message of a network.toml that does not parse.
+    fn parse_err(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
     #[test]
     fn loads_blogs_with_lines() {
         let b = parse("# mine\n\n[[blog]]\nname = \"A\"\nfeed = \"https://a.example.org/feed\"\ntags = [\"math\"]\n\n[[blog]]\nname = \"B\"\nfeed = \"https://b.example.org/rss\"\n").unwrap();
@@ -274,9 +279,9 @@ mod tests {
 
     #[test]
     fn bad_feed_names_line_and_fix() {
-        let err = parse("[[blog]]\nname = \"A\"\nfeed = \"https://a.example.org/feed\"\n\n[[blog]]\nname = \"B\"\nfeed = \"ftp://x\"\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse_err(
+            "[[blog]]\nname = \"A\"\nfeed = \"https://a.example.org/feed\"\n\n[[blog]]\nname = \"B\"\nfeed = \"ftp://x\"\n",
+        );
         assert!(
             err.starts_with("network.toml:5: feed `ftp://x` of B"),
             "{err}"
@@ -286,13 +291,11 @@ mod tests {
 
     #[test]
     fn unknown_key_and_duplicates_are_errors() {
-        let err = parse("[[blog]]\nname = \"A\"\nfeed = \"https://a.org/f\"\ncolour = 1\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse_err("[[blog]]\nname = \"A\"\nfeed = \"https://a.org/f\"\ncolour = 1\n");
         assert!(err.starts_with("network.toml:4:"), "{err}");
-        let err = parse("[[blog]]\nname = \"A\"\nfeed = \"https://a.org/f\"\n[[blog]]\nname = \"B\"\nfeed = \"http://www.A.org/f/\"\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse_err(
+            "[[blog]]\nname = \"A\"\nfeed = \"https://a.org/f\"\n[[blog]]\nname = \"B\"\nfeed = \"http://www.A.org/f/\"\n",
+        );
         assert!(err.contains("same feed as A (line 1)"), "{err}");
     }
 
