@@ -45,7 +45,8 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
         base_url: args.base_url,
         output: args.output,
     };
-    let report = Builder::default()
+    let builder = Builder::default();
+    let report = builder
         .build(&global.root, &options)
         .map_err(|error| Noted {
             error,
@@ -86,6 +87,12 @@ pub fn run(global: &Global, args: BuildArgs, o: &mut Output) -> anyhow::Result<(
     if o.verbose {
         super::print_stages(o.out, &report.stages)?;
     }
+    // The process ends when this returns: freeing every post's text and the caches
+    // one allocation at a time is work on one thread that grows with the site (a
+    // tenth of a second at 10,000 posts), and the system takes the memory back at
+    // once anyway.
+    std::mem::forget(report);
+    std::mem::forget(builder);
     Ok(())
 }
 
