@@ -18,6 +18,9 @@ pub struct OldSite {
     hosts: Vec<String>,
     /// Host suffixes that are the blog's own (`.bp.blogspot.com`).
     suffixes: Vec<String>,
+    /// WordPress's page for an attachment (site path) and the file it shows: a link
+    /// to that page (galleries link each image to one) becomes a link to the file.
+    pub attachment_pages: HashMap<String, String>,
 }
 
 /// Extensions of files that are worth bringing across when a post links to them.
@@ -49,6 +52,7 @@ impl OldSite {
             base,
             hosts,
             suffixes: suffixes.iter().map(|s| s.to_string()).collect(),
+            attachment_pages: HashMap::new(),
         })
     }
 
@@ -130,6 +134,11 @@ impl<'a> Media<'a> {
             return Some(self.bring(url));
         }
         let mut path = site.site_path(url.as_str())?;
+        if let Some(file) = site.attachment_pages.get(&path)
+            && let Ok(file) = self.absolute(file).ok_or(())
+        {
+            return Some(self.bring(file));
+        }
         if let Some(f) = url.fragment() {
             path.push('#');
             path.push_str(f);
@@ -159,6 +168,7 @@ impl<'a> Media<'a> {
         // the full image, and the site makes its own sizes.
         url.set_query(None);
         url.set_fragment(None);
+        blogger_full_size(&mut url);
         let key = url.to_string();
         if let Some(name) = self.by_url.get(&key) {
             return name.clone();
@@ -180,6 +190,41 @@ impl<'a> Media<'a> {
         });
         name
     }
+}
+
+/// Blogger names an image's size in its path (`/s320/`, `/w400-h300/`) and links each
+/// to its full size (`/s1600/`): both are the same file here.
+fn blogger_full_size(url: &mut Url) {
+    let host = url.host_str().unwrap_or("");
+    if !(host.ends_with(".googleusercontent.com") || host.ends_with(".bp.blogspot.com")) {
+        return;
+    }
+    let sized = |seg: &str| {
+        let first = seg.split('-').next().unwrap_or("");
+        first.len() > 1
+            && matches!(first.as_bytes()[0], b's' | b'w' | b'h')
+            && first[1..].bytes().all(|b| b.is_ascii_digit())
+    };
+    let segments: Vec<String> = match url.path_segments() {
+        Some(s) => s.map(String::from).collect(),
+        None => return,
+    };
+    if segments.len() < 2 {
+        return;
+    }
+    let last = segments.len() - 1;
+    let path: Vec<&str> = segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i + 1 == last && sized(s) {
+                "s1600"
+            } else {
+                s.as_str()
+            }
+        })
+        .collect();
+    url.set_path(&path.join("/"));
 }
 
 /// A safe, readable file name: the URL's last part with anything odd made a dash.
@@ -267,5 +312,18 @@ mod tests {
             Some("plan.pdf")
         );
         assert_eq!(m.assets.len(), 3);
+    }
+
+    #[test]
+    fn blogger_sizes_of_one_image_are_one_file() {
+        let s = OldSite::new("https://c.blogspot.com/", &[], &[".bp.blogspot.com"]).unwrap();
+        let mut m = Media::new(Some(&s));
+        let small = m.image("https://1.bp.blogspot.com/-a/b/s320/pizza.jpg");
+        let full = m.link("https://1.bp.blogspot.com/-a/b/s1600/pizza.jpg");
+        assert_eq!(
+            (small.as_deref(), full.as_deref()),
+            (Some("pizza.jpg"), Some("pizza.jpg"))
+        );
+        assert_eq!(m.assets.len(), 1);
     }
 }

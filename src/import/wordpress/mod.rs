@@ -24,7 +24,14 @@ pub fn read(path: &Path) -> Result<Export> {
     } else {
         &channel.base_blog_url
     };
-    let site = OldSite::new(base, &[], &[]);
+    let mut site = OldSite::new(base, &[], &[]);
+    if let Some(site) = site.as_mut() {
+        for i in channel.items.iter().filter(|i| i.post_type == "attachment") {
+            if let Some(path) = site.site_path(&i.link) {
+                site.attachment_pages.insert(path, i.attachment_url.clone());
+            }
+        }
+    }
     let mut export = Export {
         old_base: site.as_ref().map(|s| s.base.to_string()),
         ..Export::default()
