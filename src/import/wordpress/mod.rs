@@ -107,7 +107,10 @@ fn convert(
     attachments: &HashMap<String, Attachment>,
     export: &mut Export,
 ) -> Item {
-    let origin = format!("item {} “{}”", raw.id, raw.title.trim());
+    let origin = match raw.title.trim() {
+        "" => format!("item {}", raw.id.trim()),
+        title => format!("item {} “{title}”", raw.id.trim()),
+    };
     let mut media = Media::new(site);
     let mut cx = Context {
         post_id: &raw.id,
