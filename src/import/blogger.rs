@@ -211,11 +211,11 @@ fn responses(list: &[&Entry]) -> Vec<Response> {
                 },
                 kind: "comment",
                 author: c.author.clone(),
-                author_url: c
-                    .author_uri
-                    .starts_with("http")
-                    .then(|| c.author_uri.clone())
-                    .unwrap_or_default(),
+                author_url: if c.author_uri.starts_with("http") {
+                    c.author_uri.clone()
+                } else {
+                    String::new()
+                },
                 date: DateTime::parse_from_rfc3339(c.published.trim()).ok(),
                 html: c.content.trim().to_string(),
                 ..Response::default()
