@@ -194,6 +194,21 @@ fn the_imported_site_builds_and_old_addresses_redirect() {
     );
     let page = text(&root, "public/about/page-image-alignment/index.html");
     assert!(page.contains("/page-image-alignment/\""), "{page}");
+    // `/?p=1178` is answered by the home page (a static host ignores the query), so
+    // the home page carries the map, and no folder named `?p=1178` is written.
+    let home = text(&root, "public/index.html");
+    assert!(
+        home.contains(
+            "\"p=1178\":\"https://your-name.github.io/blog/posts/markup-html-tags-and-formatting/\""
+        ),
+        "{home}"
+    );
+    assert!(
+        home.contains(
+            "\"page_id=1133\":\"https://your-name.github.io/blog/page-image-alignment/\""
+        )
+    );
+    assert!(!root.join("public/?p=1178").exists());
     // The password-protected post is not on the site.
     assert!(
         !root

@@ -6,6 +6,7 @@ mod errors;
 mod load_errors;
 pub mod notice;
 pub mod pages;
+mod query_aliases;
 mod river;
 #[cfg(test)]
 mod tera_wording;

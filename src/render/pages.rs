@@ -150,8 +150,9 @@ fn render(
     if has_network {
         jobs.push(Job::Network);
     }
+    let (alias_pages, alias_queries) = super::query_aliases::split(site.aliases());
     jobs.extend(
-        site.aliases()
+        alias_pages
             .into_iter()
             .map(|(from, to)| Job::Alias { from, to }),
     );
@@ -331,6 +332,9 @@ fn render(
             };
             if let Some(n) = notice {
                 html = super::notice::insert(html, &n);
+            }
+            if matches!(job, Job::Home { page: 1, .. }) {
+                html = super::query_aliases::insert(html, &alias_queries);
             }
             sink.write(&path, html.as_bytes())?;
             Ok(fingerprint.map(|fp| (path, fp)))
