@@ -7,17 +7,22 @@
 //! and changes nothing, and a post the teacher has edited since keeps its edits; the
 //! [`Report`] says what came in, what went out and what could not be converted.
 
+mod blogger;
 pub mod detect;
+mod download;
 mod folder;
 mod front;
+mod html;
 pub mod hugo;
 pub mod jekyll;
+mod media;
 pub mod model;
 pub mod permalink;
 pub mod report;
+mod wordpress;
 pub mod write;
+mod xml;
 
-use std::io::Write;
 use std::path::Path;
 
 pub use detect::Source;
@@ -31,14 +36,17 @@ use crate::error::{Error, Location, Result};
 pub struct Options {
     /// Read and convert everything, report, write nothing.
     pub dry_run: bool,
+    /// Download the old site's files from this address instead of the one the export
+    /// names (a copy of the old site, or the old site at a new address).
+    pub download_from: Option<url::Url>,
 }
 
-/// Import SOURCE into the site at `root`. Progress goes to `progress`.
+/// Import SOURCE into the site at `root`. `progress` hears (done, total) downloads.
 pub fn run(
     root: &Path,
     source: &Path,
     options: &Options,
-    _progress: &mut dyn Write,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report> {
     if !root.join("site.toml").is_file() {
         return Err(Error::input(
@@ -53,18 +61,21 @@ pub fn run(
     let kind = detect::detect(source)?;
     let export = read(&kind, root)?;
     let written = write::write(root, &export, options.dry_run)?;
-    Ok(Report::new(kind, export, written, options.dry_run))
+    let fetched = if options.dry_run {
+        (0, Vec::new())
+    } else {
+        download::fetch_all(&written.downloads, options.download_from.as_ref(), progress)
+    };
+    Ok(Report::new(kind, export, written, fetched, options.dry_run))
 }
 
 /// One reader per kind of source; each returns typed items and the problems it met.
 fn read(source: &Source, root: &Path) -> Result<Export> {
     match source {
+        Source::WordPress(path) => wordpress::read(path),
+        Source::Blogger(path) => blogger::read(path),
         Source::Jekyll(dir) => jekyll::read(dir),
         // Translations come in when they are in the site's language.
         Source::Hugo(dir) => hugo::read(dir, &crate::config::Config::load(root)?.site.language),
-        _ => Err(Error::input(
-            Location::file(source.path()),
-            format!("reading {} is not built yet", source.describe()),
-        )),
     }
 }

@@ -18,7 +18,13 @@ pub struct Export {
     /// How many of each thing the source held ("posts", "pages", "comments",
     /// "attachments"...), before anything was left out: the report's "read" line.
     pub read: BTreeMap<&'static str, usize>,
+    /// What was read but deliberately not brought across ("menu item", "spam
+    /// comment"...), for the report's "left out" line.
+    pub left_out: BTreeMap<&'static str, usize>,
     pub problems: Vec<Problem>,
+    /// Images left on other sites' hosts, by host, with how many: the page still
+    /// loads them from there.
+    pub remote: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -77,6 +83,18 @@ fn rfc3339<S: serde::Serializer>(
     }
 }
 
+/// A bare TOML date-time in UTC (`2019-03-02T10:00:00Z`), as response files write it.
+fn toml_utc<S: serde::Serializer>(
+    d: &Option<DateTime<FixedOffset>>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let text = d.map(|d| d.to_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    match text.as_deref().map(str::parse::<toml::value::Datetime>) {
+        Some(Ok(dt)) => dt.serialize(s),
+        _ => s.serialize_none(),
+    }
+}
+
 /// A file of the post: an image from the old site, or a file from the old folder.
 #[derive(Debug, Clone)]
 pub struct Asset {
@@ -106,7 +124,7 @@ pub struct Response {
     pub author: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub author_url: String,
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "rfc3339")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "toml_utc")]
     pub date: Option<DateTime<FixedOffset>>,
     /// The linking page, for pingbacks and trackbacks; a comment has none.
     #[serde(skip_serializing_if = "String::is_empty")]

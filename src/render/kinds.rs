@@ -3,6 +3,7 @@
 //! render with their template and values. `pages::render` only fingerprints, renders
 //! and writes them.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -20,12 +21,14 @@ pub struct ToRender<'a> {
     pub values: Values<'a>,
     /// The banner of a page readers will not see yet (a draft, a future post).
     pub notice: Option<String>,
+    /// Old addresses with a query (`?p=12`) and their new pages: the first home page
+    /// answers them (`query_aliases`).
+    pub queries: Option<&'a BTreeMap<String, String>>,
 }
 
 /// Values from later stages (the network, responses) that some pages show.
 #[derive(Default)]
 pub struct Extras {
-    /// Responses per post, by index into `site.posts`.
     /// Responses per post and per page (`responses::thread::Shown`).
     pub responses: crate::responses::thread::Shown,
     /// The `/network/` page's `network` value, when there is a network.
@@ -39,6 +42,9 @@ pub struct Kinds<'a> {
     /// By index into `site.posts`.
     pub summaries: Vec<Arc<Value>>,
     pub menu: Menu,
+    /// Old addresses a redirect page answers, and those with a query, which only the
+    /// home page can.
+    pub aliases: (Vec<(String, String)>, BTreeMap<String, String>),
 }
 
 impl<'a> Kinds<'a> {
@@ -51,6 +57,7 @@ impl<'a> Kinds<'a> {
             extras,
             summaries,
             menu: Menu::new(site, extras.network.is_some()),
+            aliases: super::query_aliases::split(site.aliases()),
         }
     }
 
@@ -121,7 +128,10 @@ impl<'a> Kinds<'a> {
                     ("last_url", url_of(of)),
                 ];
                 values.put("paginator", Node::Object(paginator));
-                render(format!("{path}index.html"), "index.html", values)
+                ToRender {
+                    queries: (page == 1).then_some(&self.aliases.1),
+                    ..render(format!("{path}index.html"), "index.html", values)
+                }
             })
             .collect()
     }
@@ -223,14 +233,14 @@ impl<'a> Kinds<'a> {
 
     /// A page at each old address that sends the reader on to the new one.
     fn aliases(&self) -> Vec<ToRender<'a>> {
-        (self.site.aliases().into_iter())
+        (self.aliases.0.iter())
             .map(|(from, to)| {
                 let mut values = Values::default();
-                values.insert("target", &to);
+                values.insert("target", to);
                 let file = if from.ends_with('/') {
                     format!("{from}index.html")
                 } else {
-                    from
+                    from.clone()
                 };
                 render(file, "alias.html", values)
             })
@@ -244,6 +254,7 @@ fn render<'a>(path: String, template: &'static str, values: Values<'a>) -> ToRen
         template,
         values,
         notice: None,
+        queries: None,
     }
 }
 

@@ -7,6 +7,7 @@ mod kinds;
 mod load_errors;
 pub mod notice;
 pub mod pages;
+mod query_aliases;
 pub(crate) mod river;
 #[cfg(test)]
 mod tera_wording;

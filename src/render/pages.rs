@@ -116,8 +116,17 @@ fn render(
     let done: Vec<(String, Option<u64>, bool)> = all
         .into_par_iter()
         .map(|page| {
-            let fingerprint =
-                seed.map(|g| values::fingerprint(g, page.template, &page.values, &known));
+            // The query map is written into the page after the template, so it is
+            // hashed in beside the values.
+            let fingerprint = seed.map(|g| {
+                let fp = values::fingerprint(g, page.template, &page.values, &known);
+                page.queries.map_or(fp, |q| {
+                    crate::content::cache::key(&[
+                        &fp,
+                        &serde_json::to_string(q).unwrap_or_default(),
+                    ])
+                })
+            });
             if let (Some(prev), Some(fp)) = (previous, fingerprint)
                 && prev.0.get(&page.path) == Some(&fp)
             {
@@ -128,6 +137,7 @@ fn render(
                 template,
                 values,
                 notice,
+                queries,
             } = page;
             // Moved, not copied: a post's context holds its whole text.
             // (An object always converts; the error is for other kinds of values.)
@@ -139,6 +149,9 @@ fn render(
             let mut html = r.render(template, &ctx)?;
             if let Some(n) = notice {
                 html = super::notice::insert(html, &n);
+            }
+            if let Some(q) = queries {
+                html = super::query_aliases::insert(html, q);
             }
             sink.write(&path, html.as_bytes())?;
             Ok((path, fingerprint, true))
