@@ -4,6 +4,7 @@
 
 pub(super) mod depth;
 mod entry;
+mod prepare;
 
 use std::borrow::Cow;
 
@@ -45,7 +46,10 @@ fn parse_unguarded(
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, String> {
     let base = Url::parse(feed_url).ok();
-    let input = atom03_as_atom10(decode_if_needed(bytes, content_type));
+    let input = prepare::rss_version(prepare::html_entities(atom03_as_atom10(prepare::decode(
+        bytes,
+        content_type,
+    ))));
     // Everything below (feed-rs, the xml:base reader) sees the depth-bounded copy.
     let input = match depth::bounded(&input) {
         Some(bounded) => Cow::Owned(bounded),
@@ -148,39 +152,6 @@ fn convert(
         site,
         entries,
     }
-}
-
-/// A feed that does not declare its encoding but is not UTF-8: decode it with the
-/// charset from the HTTP header (or Windows-1252, what such feeds nearly always are).
-fn decode_if_needed<'a>(bytes: &'a [u8], content_type: &str) -> Cow<'a, [u8]> {
-    if std::str::from_utf8(bytes).is_ok() {
-        return Cow::Borrowed(bytes);
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_lowercase();
-    if let Some(declared) = head.split("encoding=").nth(1) {
-        let label = declared
-            .trim_start_matches(['"', '\''])
-            .split(['"', '\''])
-            .next()
-            .unwrap_or("");
-        // A feed that says UTF-8 but has a few stray bytes (a pasted Latin-1 quote) is
-        // still mostly UTF-8: keep it, with the stray bytes replaced, rather than lose
-        // the whole feed to the XML reader's strictness.
-        if encoding_rs::Encoding::for_label(label.as_bytes()) == Some(encoding_rs::UTF_8) {
-            return Cow::Owned(String::from_utf8_lossy(bytes).into_owned().into_bytes());
-        }
-        return Cow::Borrowed(bytes);
-    }
-    let label = content_type.to_lowercase().split(';').find_map(|p| {
-        p.trim()
-            .strip_prefix("charset=")
-            .map(|c| c.trim_matches('"').to_string())
-    });
-    let encoding = label
-        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
-        .unwrap_or(encoding_rs::WINDOWS_1252);
-    let (text, _, _) = encoding.decode(bytes);
-    Cow::Owned(text.into_owned().into_bytes())
 }
 
 /// Atom 0.3 (2003, still served by a few old blogs) differs from Atom 1.0 mostly in
