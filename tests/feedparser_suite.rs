@@ -17,7 +17,7 @@ use common::*;
 use expr::{Value, applicability, evaluate, parse_expr};
 
 /// agreed / applicable must stay at or above this (raise it as fixes land).
-const RATCHET: f64 = 0.717;
+const RATCHET: f64 = 0.747;
 const BATCH: usize = 400;
 
 struct Case {
@@ -161,9 +161,9 @@ fn serve(cases: Arc<Served>) -> (String, Arc<tiny_http::Server>) {
 }
 
 /// What staffroom kept of one feed, shaped like feedparser's result.
-fn env_of(cache: Option<serde_json::Value>) -> BTreeMap<String, Value> {
+fn env_of(cache: Option<serde_json::Value>, failed: bool) -> BTreeMap<String, Value> {
     let mut env = BTreeMap::new();
-    env.insert("bozo".into(), Value::Bool(cache.is_none()));
+    env.insert("bozo".into(), Value::Bool(failed));
     let cache = cache.unwrap_or_default();
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let mut feed = BTreeMap::new();
@@ -228,9 +228,19 @@ fn put_text(d: &mut BTreeMap<String, Value>, key: &str, plain: &str, html: &str)
 fn feedparser_suite() {
     let cases = load_cases();
     let mut na: BTreeMap<String, usize> = BTreeMap::new();
+    let served: HashMap<_, _> = cases
+        .iter()
+        .map(|c| {
+            let reply = (c.body.clone(), c.content_type.clone(), c.headers.clone());
+            (c.rel.clone(), reply)
+        })
+        .collect();
+    let (base, server) = serve(Arc::new(served));
     let mut applicable = Vec::new();
     for (i, c) in cases.iter().enumerate() {
-        match parse_expr(&c.expect).map(|e| (applicability(&e), e)) {
+        // feedparser's harness serves from 127.0.0.1:8097; this one from its own port.
+        let expect = c.expect.replace("http://127.0.0.1:8097", &base);
+        match parse_expr(&expect).map(|e| (applicability(&e), e)) {
             Ok((Ok(()), e)) => applicable.push((i, e)),
             Ok((Err(key), _)) => *na.entry(key).or_default() += 1,
             Err(_) => {
@@ -239,17 +249,7 @@ fn feedparser_suite() {
             }
         }
     }
-    let served: HashMap<_, _> = applicable
-        .iter()
-        .map(|(i, _)| {
-            let c = &cases[*i];
-            (
-                c.rel.clone(),
-                (c.body.clone(), c.content_type.clone(), c.headers.clone()),
-            )
-        })
-        .collect();
-    let (base, server) = serve(Arc::new(served));
+
     let mut agreed = 0;
     let mut disagreements = Vec::new();
     for chunk in applicable.chunks(BATCH) {
@@ -269,14 +269,13 @@ fn feedparser_suite() {
                 .ok()
                 .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
                 .filter(|_| !failed);
-            let read = cache.is_some();
-            let env = env_of(cache);
+            let env = env_of(cache, failed);
             match evaluate(e, &env) {
                 Ok(v) if v.truthy() => agreed += 1,
                 Ok(_) => disagreements.push((
                     c.rel.clone(),
                     c.expect.clone(),
-                    if read {
+                    if !failed {
                         "staffroom read other values".to_string()
                     } else {
                         "staffroom refused the feed".to_string()

@@ -316,6 +316,14 @@ pub fn applicability(e: &Expr) -> Result<(), String> {
         Expr::Not(inner) if matches!(&**inner, Expr::Name(n) if n == "bozo") => Ok(()),
         Expr::Index(on, key) => {
             applicability(on)?;
+            // Of the feed itself staffroom keeps only its title and home page.
+            if let (Expr::Name(n), Expr::Lit(Value::Str(k))) = (&**on, &**key)
+                && n == "feed"
+                && k != "title"
+                && k != "link"
+            {
+                return Err(format!("feed {k}"));
+            }
             match &**key {
                 Expr::Lit(Value::Str(k)) if !MAPPED.contains(&k.as_str()) => Err(k.clone()),
                 Expr::Lit(Value::Str(_)) | Expr::Lit(Value::Int(_)) => Ok(()),

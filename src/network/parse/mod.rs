@@ -2,6 +2,7 @@
 //! entries: text cleaned, HTML sanitized, every link made absolute against the right
 //! base (the `xml:base` in scope, the post, or the feed's own address).
 
+mod dates;
 pub(super) mod depth;
 mod entry;
 mod prepare;
@@ -88,7 +89,7 @@ fn parse_unguarded(
         // missing dates are taken from that reading.
         let again = feed_rs::parser::Builder::new()
             .base_uri(Some(feed_url))
-            .timestamp_parser(extra_timestamp)
+            .timestamp_parser(dates::parse)
             .build()
             .parse(skip_prologue_junk(&input).unwrap_or(&input));
         if let Ok(again) = again {
@@ -101,30 +102,6 @@ fn parse_unguarded(
         }
     }
     Ok(convert(feed, base.as_ref(), bases, now))
-}
-
-/// Dates seen in real feeds that feed-rs does not read, such as `2020/1/10 14:33:00`.
-/// They carry no zone; UTC is the least surprising guess.
-fn extra_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    const WITH_TIME: &[&str] = &[
-        "%Y/%m/%d %H:%M:%S",
-        "%Y/%m/%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%d.%m.%Y %H:%M",
-    ];
-    for f in WITH_TIME {
-        if let Ok(d) = chrono::NaiveDateTime::parse_from_str(s, f) {
-            return Some(d.and_utc());
-        }
-    }
-    for f in ["%Y/%m/%d", "%Y-%m-%d", "%d.%m.%Y"] {
-        if let Ok(d) = chrono::NaiveDate::parse_from_str(s, f) {
-            return d.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
-        }
-    }
-    None
 }
 
 fn describe(e: &feed_rs::parser::ParseFeedError) -> String {
@@ -168,7 +145,12 @@ fn atom03_as_atom10(input: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
         .replacen("http://purl.org/atom/ns#", NEW, 1)
         .replace("type=\"application/xhtml+xml\"", "type=\"xhtml\"")
         .replace("type=\"text/html\"", "type=\"html\"")
-        .replace("type=\"text/plain\"", "type=\"text\"");
+        .replace("type=\"text/plain\"", "type=\"text\"")
+        // 0.3's `issued` and `modified` are 1.0's `published` and `updated`.
+        .replace("<issued>", "<published>")
+        .replace("</issued>", "</published>")
+        .replace("<modified>", "<updated>")
+        .replace("</modified>", "</updated>");
     Cow::Owned(text.into_bytes())
 }
 
