@@ -28,7 +28,9 @@ pub(super) fn decode<'a>(bytes: &'a [u8], content_type: &str) -> Cow<'a, [u8]> {
     let body = &bytes[skip..];
     let label = label
         .map(str::to_string)
-        .or_else(|| header_charset(content_type))
+        // A header whose charset the bytes break (says UTF-8, is Windows-1252) is
+        // wrong about this document; then the document's own word is taken.
+        .or_else(|| header_charset(content_type).filter(|l| decodes_cleanly(l, body)))
         .or_else(|| sniffed.map(str::to_string))
         .or_else(|| declared_encoding(body));
     let text: String = match label.as_deref().map(str::to_ascii_lowercase).as_deref() {
@@ -76,6 +78,15 @@ impl<'a> WithDeclaration<'a> for Cow<'a, [u8]> {
             }
             _ => self,
         }
+    }
+}
+
+fn decodes_cleanly(label: &str, body: &[u8]) -> bool {
+    match encoding_rs::Encoding::for_label(label.as_bytes()) {
+        Some(enc) => enc
+            .decode_without_bom_handling_and_without_replacement(body)
+            .is_some(),
+        None => true,
     }
 }
 
