@@ -17,7 +17,7 @@ use common::*;
 use expr::{Value, applicability, evaluate, parse_expr};
 
 /// agreed / applicable (as measured) must stay at or above this: raise it as fixes land.
-const RATCHET: (usize, usize) = (849, 1126);
+const RATCHET: (usize, usize) = (850, 1126);
 const BATCH: usize = 400;
 
 struct Case {

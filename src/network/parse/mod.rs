@@ -206,6 +206,18 @@ mod tests {
     }
 
     #[test]
+    fn dublin_core_in_rss2_and_odd_atom_text_types_are_read() {
+        let rss = "<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\"><channel><item><dc:title>Caf&eacute;</dc:title><dc:author>Ms K</dc:author><dcterms:issued>2003-12-31T10:14:55Z</dcterms:issued></item></channel></rss>";
+        let f = parse(rss.as_bytes(), "https://a.example.org/f", "", now()).unwrap();
+        assert_eq!(f.entries[0].title, "Caf\u{e9}");
+        assert_eq!(f.entries[0].author, "Ms K");
+        assert!(f.entries[0].published.is_some());
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title type=\"\">T</title><entry><title type=\"text/plain\">evil</title><summary></summary><id>x</id></entry></feed>";
+        let f = parse(atom.as_bytes(), "https://a.example.org/f", "", now()).unwrap();
+        assert_eq!(f.entries[0].title, "evil");
+    }
+
+    #[test]
     fn garbage_is_an_error() {
         assert!(
             parse(

@@ -369,40 +369,27 @@ pub(crate) fn handle_text<R: BufRead>(element: Element<R>) -> ParseFeedResult<Op
     // Find type, defaulting to "text" if not present
     let type_attr = element.attributes.iter().find(|a| &a.name == "type").map_or("text", |a| a.value.as_str());
 
-    let position = element.buffer_pos;
+    // staffroom: an empty text construct is no text, and an unknown type (empty,
+    // "text/plain", base64 MIME types) is read as text: upstream refused the whole feed
+    // for either.
     match type_attr {
-        "text" => {
-            let s = element
-                .child_as_text_sloppy()?
-                .ok_or(ParseFeedError::ParseError(ParseErrorKind::MissingContent { position, reference: "text" }))?;
-
-            let mut text = Text::new(s);
-            text.content_type = MediaTypeBuf::new(names::TEXT, names::PLAIN);
-            Ok(Some(text))
-        }
         "html" | "text/html" => {
-            let s = element
-                .child_as_text_sloppy()?
-                .ok_or(ParseFeedError::ParseError(ParseErrorKind::MissingContent { position, reference: "text" }))?;
-
+            let Some(s) = element.child_as_text_sloppy()? else { return Ok(None) };
             let mut text = Text::new(s);
             text.content_type = MediaTypeBuf::new(names::TEXT, names::HTML);
             Ok(Some(text))
         }
-        "xhtml" => {
-            let xml = element
-                .children_as_xhtml()?
-                .ok_or(ParseFeedError::ParseError(ParseErrorKind::MissingContent { position, reference: "text" }))?;
-
+        "xhtml" | "application/xhtml+xml" => {
+            let Some(xml) = element.children_as_xhtml()? else { return Ok(None) };
             let mut text = Text::new(xml);
             text.content_type = MediaTypeBuf::new(names::APPLICATION, names::XHTML);
             Ok(Some(text))
         }
-
-        // Unknown content type
-        _ => Err(ParseFeedError::ParseError(ParseErrorKind::UnknownMimeType {
-            position,
-            mime: type_attr.into(),
-        })),
+        _ => {
+            let Some(s) = element.child_as_text_sloppy()? else { return Ok(None) };
+            let mut text = Text::new(s);
+            text.content_type = MediaTypeBuf::new(names::TEXT, names::PLAIN);
+            Ok(Some(text))
+        }
     }
 }
