@@ -2,8 +2,10 @@
 //! entries: text cleaned, HTML sanitized, every link made absolute against the right
 //! base (the `xml:base` in scope, the post, or the feed's own address).
 
+mod dates;
 pub(super) mod depth;
 mod entry;
+mod prepare;
 
 use std::borrow::Cow;
 
@@ -45,7 +47,10 @@ fn parse_unguarded(
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, String> {
     let base = Url::parse(feed_url).ok();
-    let input = atom03_as_atom10(decode_if_needed(bytes, content_type));
+    let input = prepare::rss_version(prepare::html_entities(atom03_as_atom10(prepare::decode(
+        bytes,
+        content_type,
+    ))));
     // Everything below (feed-rs, the xml:base reader) sees the depth-bounded copy.
     let input = match depth::bounded(&input) {
         Some(bounded) => Cow::Owned(bounded),
@@ -84,7 +89,7 @@ fn parse_unguarded(
         // missing dates are taken from that reading.
         let again = feed_rs::parser::Builder::new()
             .base_uri(Some(feed_url))
-            .timestamp_parser(extra_timestamp)
+            .timestamp_parser(dates::parse)
             .build()
             .parse(skip_prologue_junk(&input).unwrap_or(&input));
         if let Ok(again) = again {
@@ -97,30 +102,6 @@ fn parse_unguarded(
         }
     }
     Ok(convert(feed, base.as_ref(), bases, now))
-}
-
-/// Dates seen in real feeds that feed-rs does not read, such as `2020/1/10 14:33:00`.
-/// They carry no zone; UTC is the least surprising guess.
-fn extra_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    const WITH_TIME: &[&str] = &[
-        "%Y/%m/%d %H:%M:%S",
-        "%Y/%m/%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%d.%m.%Y %H:%M",
-    ];
-    for f in WITH_TIME {
-        if let Ok(d) = chrono::NaiveDateTime::parse_from_str(s, f) {
-            return Some(d.and_utc());
-        }
-    }
-    for f in ["%Y/%m/%d", "%Y-%m-%d", "%d.%m.%Y"] {
-        if let Ok(d) = chrono::NaiveDate::parse_from_str(s, f) {
-            return d.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
-        }
-    }
-    None
 }
 
 fn describe(e: &feed_rs::parser::ParseFeedError) -> String {
@@ -150,39 +131,6 @@ fn convert(
     }
 }
 
-/// A feed that does not declare its encoding but is not UTF-8: decode it with the
-/// charset from the HTTP header (or Windows-1252, what such feeds nearly always are).
-fn decode_if_needed<'a>(bytes: &'a [u8], content_type: &str) -> Cow<'a, [u8]> {
-    if std::str::from_utf8(bytes).is_ok() {
-        return Cow::Borrowed(bytes);
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_lowercase();
-    if let Some(declared) = head.split("encoding=").nth(1) {
-        let label = declared
-            .trim_start_matches(['"', '\''])
-            .split(['"', '\''])
-            .next()
-            .unwrap_or("");
-        // A feed that says UTF-8 but has a few stray bytes (a pasted Latin-1 quote) is
-        // still mostly UTF-8: keep it, with the stray bytes replaced, rather than lose
-        // the whole feed to the XML reader's strictness.
-        if encoding_rs::Encoding::for_label(label.as_bytes()) == Some(encoding_rs::UTF_8) {
-            return Cow::Owned(String::from_utf8_lossy(bytes).into_owned().into_bytes());
-        }
-        return Cow::Borrowed(bytes);
-    }
-    let label = content_type.to_lowercase().split(';').find_map(|p| {
-        p.trim()
-            .strip_prefix("charset=")
-            .map(|c| c.trim_matches('"').to_string())
-    });
-    let encoding = label
-        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
-        .unwrap_or(encoding_rs::WINDOWS_1252);
-    let (text, _, _) = encoding.decode(bytes);
-    Cow::Owned(text.into_owned().into_bytes())
-}
-
 /// Atom 0.3 (2003, still served by a few old blogs) differs from Atom 1.0 mostly in
 /// its namespace; feed-rs reads only 1.0, so 0.3 is read as 1.0.
 fn atom03_as_atom10(input: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
@@ -197,7 +145,12 @@ fn atom03_as_atom10(input: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
         .replacen("http://purl.org/atom/ns#", NEW, 1)
         .replace("type=\"application/xhtml+xml\"", "type=\"xhtml\"")
         .replace("type=\"text/html\"", "type=\"html\"")
-        .replace("type=\"text/plain\"", "type=\"text\"");
+        .replace("type=\"text/plain\"", "type=\"text\"")
+        // 0.3's `issued` and `modified` are 1.0's `published` and `updated`.
+        .replace("<issued>", "<published>")
+        .replace("</issued>", "</published>")
+        .replace("<modified>", "<updated>")
+        .replace("</modified>", "</updated>");
     Cow::Owned(text.into_bytes())
 }
 
@@ -250,6 +203,18 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn dublin_core_in_rss2_and_odd_atom_text_types_are_read() {
+        let rss = "<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\"><channel><item><dc:title>Caf&eacute;</dc:title><dc:author>Ms K</dc:author><dcterms:issued>2003-12-31T10:14:55Z</dcterms:issued></item></channel></rss>";
+        let f = parse(rss.as_bytes(), "https://a.example.org/f", "", now()).unwrap();
+        assert_eq!(f.entries[0].title, "Caf\u{e9}");
+        assert_eq!(f.entries[0].author, "Ms K");
+        assert!(f.entries[0].published.is_some());
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title type=\"\">T</title><entry><title type=\"text/plain\">evil</title><summary></summary><id>x</id></entry></feed>";
+        let f = parse(atom.as_bytes(), "https://a.example.org/f", "", now()).unwrap();
+        assert_eq!(f.entries[0].title, "evil");
     }
 
     #[test]
