@@ -326,7 +326,7 @@ pub fn applicability(e: &Expr) -> Result<(), String> {
             }
             match &**key {
                 Expr::Lit(Value::Str(k)) if !MAPPED.contains(&k.as_str()) => Err(k.clone()),
-                Expr::Lit(Value::Str(_)) | Expr::Lit(Value::Int(_)) => Ok(()),
+                Expr::Lit(Value::Str(_) | Value::Int(_)) => Ok(()),
                 _ => Err("(computed subscript)".into()),
             }
         }
@@ -424,7 +424,7 @@ fn equal(a: &Value, b: &Value) -> bool {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Int(x), Value::Bool(y)) | (Value::Bool(y), Value::Int(x)) => *x == *y as i64,
+        (Value::Int(x), Value::Bool(y)) | (Value::Bool(y), Value::Int(x)) => *x == i64::from(*y),
         (Value::None, Value::None) => true,
         (Value::List(x), Value::List(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal(a, b))
@@ -476,14 +476,14 @@ pub fn time_tuple(t: chrono::DateTime<chrono::Utc>) -> Value {
     use chrono::{Datelike, Timelike};
     Value::List(
         [
-            t.year() as i64,
-            t.month() as i64,
-            t.day() as i64,
-            t.hour() as i64,
-            t.minute() as i64,
-            t.second() as i64,
-            t.weekday().num_days_from_monday() as i64,
-            t.ordinal() as i64,
+            i64::from(t.year()),
+            i64::from(t.month()),
+            i64::from(t.day()),
+            i64::from(t.hour()),
+            i64::from(t.minute()),
+            i64::from(t.second()),
+            i64::from(t.weekday().num_days_from_monday()),
+            i64::from(t.ordinal()),
             0,
         ]
         .into_iter()
