@@ -199,7 +199,7 @@ fn jekyll_drafts_front_matter_and_images() {
     .unwrap();
     let report = m.import().stdout();
     assert!(
-        report.contains("  1 draft, 1 page, 4 posts\nWrote 3 posts, 2 drafts"),
+        report.contains("  4 posts, 1 page, 1 draft\nWrote 3 posts, 2 drafts"),
         "{report}"
     );
     assert!(
@@ -315,7 +315,7 @@ fn hugo_papermod_moves_in() {
     let m = Move::new("hugo-papermod");
     let report = m.import().stdout();
     assert!(
-        report.contains("  4 drafts, 1 page, 11 posts\nWrote 11 posts, 4 drafts"),
+        report.contains("  11 posts, 1 page, 4 drafts\nWrote 11 posts, 4 drafts"),
         "{report}"
     );
     assert!(

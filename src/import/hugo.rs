@@ -58,39 +58,8 @@ pub fn read(dir: &Path, site_language: &str) -> Result<Export> {
     for file in &files {
         let rel = file.strip_prefix(&content).unwrap_or(file);
         let rel_s = rel.to_string_lossy().replace('\\', "/");
-        let name = file
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let in_bundle = bundles
-            .iter()
-            .any(|b| file.starts_with(b) && file.parent() != Some(b.as_path()))
-            || bundles
-                .iter()
-                .any(|b| file.parent() == Some(b.as_path()) && name != "index.md");
-        if name.starts_with("_index.") {
-            skipped
-                .entry("list pages (_index.md), which the theme makes")
-                .or_default()
-                .push(rel_s);
-            continue;
-        }
-        if in_bundle && is_translation(&name, &config).is_none() {
-            skipped
-                .entry("files inside a page bundle")
-                .or_default()
-                .push(rel_s);
-            continue;
-        }
-        let translated = match is_translation(&name, &config) {
-            Some(lang) => lang != site_language,
-            // The site is in another language than the old one's default, and this
-            // file has a translation into it: that one comes in instead.
-            None => translation_of(file, site_language).is_file(),
-        };
-        if translated {
-            skipped.entry("translations").or_default().push(rel_s);
+        if let Some(why) = skip_reason(file, &bundles, &config, site_language) {
+            skipped.entry(why).or_default().push(rel_s);
             continue;
         }
         let top = rel.components().count() == 1;
@@ -136,7 +105,42 @@ pub fn read(dir: &Path, site_language: &str) -> Result<Export> {
         liquid: false,
     };
     export.items = folder::finish(drafts, &old, &mut export.problems);
-    let left: Vec<String> = std::fs::read_dir(dir)
+    export.problems.extend(left_out(dir));
+    Ok(export)
+}
+
+/// Why a Markdown file of the old site is not imported, if it is not.
+fn skip_reason(
+    file: &Path,
+    bundles: &[PathBuf],
+    config: &Config,
+    site_language: &str,
+) -> Option<&'static str> {
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    let in_bundle = bundles
+        .iter()
+        .any(|b| file.starts_with(b) && file.parent() != Some(b.as_path()))
+        || bundles
+            .iter()
+            .any(|b| file.parent() == Some(b.as_path()) && name != "index.md");
+    if name.starts_with("_index.") {
+        return Some("list pages (_index.md), which the theme makes");
+    }
+    if in_bundle && is_translation(&name, config).is_none() {
+        return Some("files inside a page bundle");
+    }
+    let translated = match is_translation(&name, config) {
+        Some(lang) => lang != site_language,
+        // The site is in another language than the old one's default, and this
+        // file has a translation into it: that one comes in instead.
+        None => translation_of(file, site_language).is_file(),
+    };
+    translated.then_some("translations")
+}
+
+/// The old site's other files and folders (theme, settings), named in one line.
+fn left_out(dir: &Path) -> Option<Problem> {
+    let mut left: Vec<String> = std::fs::read_dir(dir)
         .map(|r| {
             r.filter_map(|e| e.ok())
                 .map(|e| {
@@ -150,16 +154,18 @@ pub fn read(dir: &Path, site_language: &str) -> Result<Export> {
                 .collect()
         })
         .unwrap_or_default();
-    if !left.is_empty() {
-        let mut left = left;
-        left.sort();
-        export.problems.push(Problem {
-            origin: crate::error::shown(dir),
-            what: format!("left out: {} (the old theme, its files and settings; images that posts show were copied)", left.join(", ")),
-            fix: "staffroom's theme makes the pages; copy anything else you need into static/".into(),
-        });
+    if left.is_empty() {
+        return None;
     }
-    Ok(export)
+    left.sort();
+    Some(Problem {
+        origin: crate::error::shown(dir),
+        what: format!(
+            "left out: {} (the old theme, its files and settings; images that posts show were copied)",
+            left.join(", ")
+        ),
+        fix: "staffroom's theme makes the pages; copy anything else you need into static/".into(),
+    })
 }
 
 fn config(dir: &Path) -> Result<Config> {
@@ -233,15 +239,6 @@ fn item(
         .file_name()
         .is_some_and(|n| n.to_string_lossy().starts_with("index."));
     let path = Path::new(rel);
-    let name_of = |p: &Path| {
-        let n = p
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        // `post.fr.md` in the site's language: `post`.
-        n.split('.').next().unwrap_or(&n).to_string()
-    };
     let filename = if bundle {
         path.parent().map(name_of).unwrap_or_default()
     } else {
@@ -298,21 +295,7 @@ fn item(
     });
     // A relative alias is relative to the page's folder, as Hugo reads it.
     let here = dirs.join("/");
-    let aliases: Vec<String> = std::mem::take(&mut m.front.aliases)
-        .into_iter()
-        .map(|a| {
-            let a = if a.starts_with('/') || here.is_empty() {
-                a
-            } else {
-                format!("/{here}/{a}")
-            };
-            if a.ends_with('/') || a.rsplit('/').next().is_some_and(|l| l.contains('.')) {
-                a
-            } else {
-                format!("{a}/")
-            }
-        })
-        .collect();
+    let aliases = relative_aliases(std::mem::take(&mut m.front.aliases), &here);
     let new = match kind {
         ItemKind::Post => format!("/posts/{slug}/"),
         ItemKind::Page => format!("/{slug}/"),
@@ -341,6 +324,32 @@ fn item(
         rel: rel.to_string(),
         dated_by_file,
     }))
+}
+
+/// A file's name without extension or language: `post.fr.md` is `post`.
+fn name_of(p: &Path) -> String {
+    let n = p.file_stem().unwrap_or_default().to_string_lossy();
+    n.split('.').next().unwrap_or(&n).to_string()
+}
+
+/// Aliases as Hugo reads them: a relative one is relative to the page's folder, and
+/// one without a file name is a folder.
+fn relative_aliases(aliases: Vec<String>, here: &str) -> Vec<String> {
+    aliases
+        .into_iter()
+        .map(|a| {
+            let a = if a.starts_with('/') || here.is_empty() {
+                a
+            } else {
+                format!("/{here}/{a}")
+            };
+            if a.ends_with('/') || a.rsplit('/').next().is_some_and(|l| l.contains('.')) {
+                a
+            } else {
+                format!("{a}/")
+            }
+        })
+        .collect()
 }
 
 /// `[permalinks]` for a section: `posts = "/:year/:slug/"`, or under `page` in newer

@@ -120,25 +120,7 @@ fn convert(
     };
     let html = content::expand(&raw.content, &mut cx);
     let body = super::html::to_markdown(&html, &mut media);
-    for name in &cx.unknown {
-        export.problems.push(Problem {
-            origin: origin.clone(),
-            what: format!("the shortcode [{name}] has no Markdown equivalent; it was left as text"),
-            fix: "edit the post: write what it showed, or take it out".into(),
-        });
-    }
-    if !cx.dynamic.is_empty() {
-        let names: Vec<String> = cx.dynamic.iter().map(|n| format!("“{n}”")).collect();
-        export.problems.push(Problem {
-            origin: origin.clone(),
-            what: format!(
-                "left out {} that WordPress filled in when the page was shown: {}",
-                crate::words::count(names.len(), "block"),
-                names.join(", ")
-            ),
-            fix: "nothing, unless the post needs what they showed: then write it in".into(),
-        });
-    }
+    content_problems(&cx, &origin, export);
     let hidden = match (raw.status.as_str(), raw.password.is_empty()) {
         (_, false) => Some("was password-protected"),
         ("private", _) => Some("was private"),
@@ -209,6 +191,29 @@ fn convert(
         body,
         assets: media.assets,
         responses,
+    }
+}
+
+/// Shortcodes with no Markdown equivalent, and blocks WordPress filled in itself.
+fn content_problems(cx: &Context, origin: &str, export: &mut Export) {
+    for name in &cx.unknown {
+        export.problems.push(Problem {
+            origin: origin.to_string(),
+            what: format!("the shortcode [{name}] has no Markdown equivalent; it was left as text"),
+            fix: "edit the post: write what it showed, or take it out".into(),
+        });
+    }
+    if !cx.dynamic.is_empty() {
+        let names: Vec<String> = cx.dynamic.iter().map(|n| format!("“{n}”")).collect();
+        export.problems.push(Problem {
+            origin: origin.to_string(),
+            what: format!(
+                "left out {} that WordPress filled in when the page was shown: {}",
+                crate::words::count(names.len(), "block"),
+                names.join(", ")
+            ),
+            fix: "nothing, unless the post needs what they showed: then write it in".into(),
+        });
     }
 }
 
