@@ -177,11 +177,19 @@ fn the_theme_unit_test_export_comes_across_and_a_second_run_changes_nothing() {
 #[test]
 fn the_imported_site_builds_and_old_addresses_redirect() {
     let server = old_site();
-    let (dir, root, export) = new_site();
+    let (_dir, root, export) = new_site();
     import(&root, &export, &server, &[]);
-    // Until the build reads comment responses (import-responses), keep them aside.
-    std::fs::rename(root.join("data/responses"), dir.path().join("responses")).unwrap();
     common::staffroom(&root, &["build"]).success();
+    // The comments are under their post, a reply nested under the comment it answers.
+    let comments = text(&root, "public/posts/template-comments/index.html");
+    assert!(
+        comments.contains("response-list response-replies"),
+        "{comments}"
+    );
+    assert!(
+        comments.contains("class=\"response-in-reply-to\""),
+        "{comments}"
+    );
     let old = text(
         &root,
         "public/2013/01/11/markup-html-tags-and-formatting/index.html",
@@ -257,4 +265,24 @@ fn an_export_cut_short_is_a_plain_error() {
         !root.join("content/posts/hello-world.md").exists()
             || text(&root, "content/posts/hello-world.md").contains("title")
     );
+}
+
+#[test]
+fn a_lead_image_that_cannot_be_downloaded_is_left_out_and_the_site_builds() {
+    // The old site has lost every picture.
+    let server = Server::start(|_, _| Reply::Status(404, vec![]));
+    let (_dir, root, export) = new_site();
+    let report = import(&root, &export, &server, &[]);
+    assert!(
+        report.contains(
+            "item 1011 “Template: Featured Image (Horizontal)”: its lead image featured-image-horizontal.jpg could not be downloaded, so the post has none"
+        ),
+        "{report}"
+    );
+    let post = text(
+        &root,
+        "content/posts/template-featured-image-horizontal/index.md",
+    );
+    assert!(!post.contains("\nimage:"), "{post}");
+    common::staffroom(&root, &["build"]).success();
 }

@@ -59,14 +59,46 @@ pub fn run(
         )));
     }
     let kind = detect::detect(source)?;
-    let export = read(&kind, root)?;
-    let written = write::write(root, &export, options.dry_run)?;
+    let mut export = read(&kind, root)?;
+    // Pictures first: a lead image that could not be fetched is taken out of the
+    // post's front matter before it is written, so the site still builds.
+    let planned = write::write(root, &export, true)?;
     let fetched = if options.dry_run {
         (0, Vec::new())
     } else {
-        download::fetch_all(&written.downloads, options.download_from.as_ref(), progress)
+        download::fetch_all(&planned.downloads, options.download_from.as_ref(), progress)
     };
+    without_missing_lead_images(&mut export, &planned.item_files, &fetched.1);
+    let written = write::write(root, &export, options.dry_run)?;
     Ok(Report::new(kind, export, written, fetched, options.dry_run))
+}
+
+/// A post whose lead image (`image:`) did not download gets none, and the report
+/// says how to put it back.
+fn without_missing_lead_images(
+    export: &mut Export,
+    files: &[std::path::PathBuf],
+    missing: &[download::Missing],
+) {
+    let mut problems = Vec::new();
+    for (item, file) in export.items.iter_mut().zip(files) {
+        let Some(serde_yaml_ng::Value::String(name)) = item.front.extra.get("image") else {
+            continue;
+        };
+        let dest = file.parent().map(|d| d.join(name));
+        if missing.iter().any(|m| Some(&m.file) == dest.as_ref()) {
+            problems.push(Problem {
+                origin: item.origin.clone(),
+                what: format!("its lead image {name} could not be downloaded, so the post has none"),
+                fix: format!(
+                    "when you have the picture, put it beside {} and add `image: {name}` to its front matter",
+                    crate::error::shown(file)
+                ),
+            });
+            item.front.extra.remove("image");
+        }
+    }
+    export.problems.extend(problems);
 }
 
 /// One reader per kind of source; each returns typed items and the problems it met.

@@ -26,6 +26,8 @@ pub struct Written {
     pub kept: Vec<PathBuf>,
     /// Images still to fetch from the old site: (URL, file to write).
     pub downloads: Vec<(String, PathBuf)>,
+    /// The Markdown file of each item, in the export's order.
+    pub item_files: Vec<PathBuf>,
 }
 
 enum Outcome {
@@ -40,6 +42,7 @@ pub fn write(root: &Path, export: &Export, dry_run: bool) -> Result<Written> {
     for item in &export.items {
         let slug = unique(&mut taken, item);
         let file = item_file(root, item, &slug);
+        done.item_files.push(file.clone());
         match place(&file, &markdown(item), dry_run)? {
             Outcome::New => match item.kind {
                 ItemKind::Post if item.front.draft => done.drafts += 1,
