@@ -29,6 +29,13 @@ static BLOCK_START: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^(?:<(?:/?)(?:table|thead|tbody|tfoot|caption|col|colgroup|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary|iframe|video|audio|object|embed|script|noscript)\b|<!--|STAFFROOMPRE)",
     )
 });
+/// A line that ends with a block tag (`</h1>`, `<tbody>`): wpautop puts no `<br />`
+/// after it, nor before a line that starts with one.
+static BLOCK_END: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)</?(?:table|thead|tbody|tfoot|caption|col|colgroup|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|blockquote|address|p|h[1-6]|hr|section|article|aside|header|footer|nav|figure|figcaption|details|summary)\b[^>]*>$",
+    )
+});
 static IMG_TAG: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<img\b[^>]*>"));
 static TAGS: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<[^>]*>"));
 
@@ -283,8 +290,21 @@ pub fn autop(text: &str) -> String {
         if BLOCK_START.is_match(chunk) {
             out.push(chunk.to_string());
         } else {
-            let lines: Vec<&str> = chunk.lines().map(str::trim).collect();
-            out.push(format!("<p>{}</p>", lines.join("<br />\n")));
+            let mut p = String::from("<p>");
+            for (i, line) in chunk.lines().map(str::trim).enumerate() {
+                if i > 0 {
+                    let next_block = BLOCK_START.is_match(line);
+                    let after_block = BLOCK_END.is_match(p.trim_end());
+                    p.push_str(if next_block || after_block {
+                        "\n"
+                    } else {
+                        "<br />\n"
+                    });
+                }
+                p.push_str(line);
+            }
+            p.push_str("</p>");
+            out.push(p);
         }
     }
     let mut html = out.join("\n\n");
@@ -313,6 +333,17 @@ mod tests {
         assert_eq!(
             html,
             "<p>One<br />\nline two</p>\n\n<ul><li>x</li></ul>\n\n<pre>a\n\nb</pre>\n\n<p>End</p>"
+        );
+    }
+
+    #[test]
+    fn autop_puts_no_line_break_beside_block_tags() {
+        let html = autop(
+            "<strong>Lists</strong>\n<ul>\n<li>one</li>\n<li>two\nand more</li>\n</ul>\nAfter",
+        );
+        assert_eq!(
+            html,
+            "<p><strong>Lists</strong>\n<ul>\n<li>one</li>\n<li>two<br />\nand more</li>\n</ul>\nAfter</p>"
         );
     }
 
