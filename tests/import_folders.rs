@@ -156,7 +156,7 @@ fn jekyll_lanyon_moves_in() {
     let report = m.import().stdout();
     insta::assert_snapshot!("lanyon_report", m.shown(&report));
     assert!(
-        report.contains("Wrote 3 posts, 0 drafts, 0 pages"),
+        report.contains("Wrote 3 posts, 0 drafts, 1 page"),
         "{report}"
     );
     let post = m.read("content/posts/whats-jekyll.md");
@@ -284,7 +284,7 @@ fn hugo_basic_moves_in() {
     let report = m.import().stdout();
     insta::assert_snapshot!("hugo_basic_report", m.shown(&report));
     assert!(
-        report.contains("Wrote 6 posts, 0 drafts, 0 pages, 0 responses, 1 file."),
+        report.contains("Wrote 6 posts, 0 drafts, 1 page, 0 responses, 1 file."),
         "{report}"
     );
     let trip = m.read("content/posts/trip/index.md");

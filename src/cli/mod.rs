@@ -149,8 +149,14 @@ pub fn print_stages(
 fn format_error(e: &anyhow::Error) -> String {
     // Library errors already name the file and line; context added at this edge
     // goes in front of them.
-    let mut parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-    parts.dedup();
+    // An I/O error's text already ends with its cause ("x.xml: No such file"), which
+    // the chain would name again on a line of its own.
+    let mut parts: Vec<String> = Vec::new();
+    for part in e.chain().map(|c| c.to_string()) {
+        if !parts.last().is_some_and(|p| p.ends_with(&part)) {
+            parts.push(part);
+        }
+    }
     parts.join("\n  ")
 }
 

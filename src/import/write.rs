@@ -99,7 +99,14 @@ pub fn markdown(item: &Item) -> String {
 fn place(file: &Path, bytes: &str, dry_run: bool) -> Result<Outcome> {
     match std::fs::read(file) {
         Ok(old) if old == bytes.as_bytes() => Ok(Outcome::Unchanged),
-        Ok(_) => Ok(Outcome::Kept),
+        // `init`'s example About page, never edited, gives way to the old blog's own.
+        Ok(old) if !crate::init::is_untouched_starter(file, &old) => Ok(Outcome::Kept),
+        Ok(_) => {
+            if !dry_run {
+                write_atomically(file, bytes.as_bytes(), true)?;
+            }
+            Ok(Outcome::New)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if !dry_run {
                 write_atomically(file, bytes.as_bytes(), true)?;

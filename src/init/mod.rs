@@ -32,6 +32,12 @@ pub fn starter_files(today: NaiveDate) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Whether `bytes` at `path` are still the example page a new site starts with, which
+/// the teacher has not changed: an import may put their own About page there.
+pub fn is_untouched_starter(path: &Path, bytes: &[u8]) -> bool {
+    path.ends_with("content/pages/about.md") && bytes == ABOUT.as_bytes()
+}
+
 /// The Pages workflow, installing this very version of staffroom with the GitHub
 /// Action at the root of staffroom's own repository.
 fn workflow() -> String {
