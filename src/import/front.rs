@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_yaml_ng::Value;
 
 use super::model::FrontMatter;
-use crate::content::front_matter::parse_date;
+use crate::content::front_matter::{block, parse_date};
 
 pub type Map = BTreeMap<String, Value>;
 
@@ -25,29 +25,14 @@ pub fn read(path: &Path) -> Result<Raw, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot be read ({e})"))?;
     let text = String::from_utf8_lossy(&bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let fence = match text.lines().next().map(str::trim_end) {
-        Some("---") => "---",
-        Some("+++") => "+++",
-        _ => {
-            return Ok(Raw {
-                map: Map::new(),
-                body: text.to_string(),
-            });
-        }
+    let Some((fence, closed)) = block(text) else {
+        return Ok(Raw {
+            map: Map::new(),
+            body: text.to_string(),
+        });
     };
-    let open = text.find('\n').map_or(text.len(), |i| i + 1);
-    let mut at = open;
-    let mut close = None;
-    for line in text[open..].split_inclusive('\n') {
-        if line.trim_end() == fence {
-            close = Some((at, at + line.len()));
-            break;
-        }
-        at += line.len();
-    }
-    let (end, body) =
-        close.ok_or_else(|| format!("its front matter opened with `{fence}` is never closed"))?;
-    let raw = &text[open..end];
+    let (raw, body) =
+        closed.ok_or_else(|| format!("its front matter opened with `{fence}` is never closed"))?;
     let map = if fence == "---" {
         match serde_yaml_ng::from_str::<Value>(raw) {
             Ok(Value::Mapping(m)) => m

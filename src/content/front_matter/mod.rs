@@ -88,26 +88,19 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
 
 pub fn split_as<'a>(path: &Path, text: &'a str, rules: &Rules) -> Result<Split<'a>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first_line = text.lines().next().unwrap_or("").trim_end();
-    let (format, fence) = match first_line {
-        "---" => (Format::Yaml, "---"),
-        "+++" => (Format::Toml, "+++"),
-        _ => {
-            return Err(Error::input(Location::line(path, 1), "no front matter")
-                .with_hint("start the file with a block like\n---\ntitle: \"My post\"\ndate: 2024-03-01\n---"));
-        }
+    let Some((fence, closed)) = block(text) else {
+        return Err(
+            Error::input(Location::line(path, 1), "no front matter").with_hint(
+                "start the file with a block like\n---\ntitle: \"My post\"\ndate: 2024-03-01\n---",
+            ),
+        );
     };
-    let after_open = text.find('\n').map_or(text.len(), |i| i + 1);
-    let mut offset = after_open;
-    let mut close = None;
-    for line in text[after_open..].split_inclusive('\n') {
-        if line.trim_end() == fence {
-            close = Some((offset, offset + line.len()));
-            break;
-        }
-        offset += line.len();
-    }
-    let Some((close_start, body_start)) = close else {
+    let format = if fence == "---" {
+        Format::Yaml
+    } else {
+        Format::Toml
+    };
+    let Some((raw, body_start)) = closed else {
         return Err(Error::input(
             Location::line(path, 1),
             format!("the front matter opened with `{fence}` is never closed"),
@@ -116,7 +109,6 @@ pub fn split_as<'a>(path: &Path, text: &'a str, rules: &Rules) -> Result<Split<'
             "add a line with just `{fence}` after the last front matter key"
         )));
     };
-    let raw = &text[after_open..close_start];
     let map = match format {
         Format::Yaml => parse_yaml(path, raw)?,
         Format::Toml => parse_toml(path, raw)?,
@@ -129,6 +121,29 @@ pub fn split_as<'a>(path: &Path, text: &'a str, rules: &Rules) -> Result<Split<'
         body,
         body_line,
     })
+}
+
+/// The front matter block at the start of `text`: its fence (`---` for YAML, `+++` for
+/// TOML) and, unless the block is never closed, the text between the fences and the byte
+/// where the body starts. None when the file does not open with a fence.
+pub fn block(text: &str) -> Option<(&'static str, Option<(&str, usize)>)> {
+    let fence = match text.lines().next()?.trim_end() {
+        "---" => "---",
+        "+++" => "+++",
+        _ => return None,
+    };
+    let after_open = text.find('\n').map_or(text.len(), |i| i + 1);
+    let mut offset = after_open;
+    for line in text[after_open..].split_inclusive('\n') {
+        if line.trim_end() == fence {
+            return Some((
+                fence,
+                Some((&text[after_open..offset], offset + line.len())),
+            ));
+        }
+        offset += line.len();
+    }
+    Some((fence, None))
 }
 
 /// Front matter lines start on line 2 of the file.
