@@ -62,13 +62,15 @@ pub fn run(
     let mut export = read(&kind, root)?;
     // Pictures first: a lead image that could not be fetched is taken out of the
     // post's front matter before it is written, so the site still builds.
-    let planned = write::write(root, &export, true)?;
+    let places = write::places(root, &export);
     let fetched = if options.dry_run {
         (0, Vec::new())
     } else {
-        download::fetch_all(&planned.downloads, options.download_from.as_ref(), progress)
+        let downloads = write::downloads(&export, &places);
+        download::fetch_all(&downloads, options.download_from.as_ref(), progress)
     };
-    without_missing_lead_images(&mut export, &planned.item_files, &fetched.1);
+    let files: Vec<_> = places.into_iter().map(|(_, file)| file).collect();
+    without_missing_lead_images(&mut export, &files, &fetched.1);
     let written = write::write(root, &export, options.dry_run)?;
     Ok(Report::new(kind, export, written, fetched, options.dry_run))
 }

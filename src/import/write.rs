@@ -26,8 +26,6 @@ pub struct Written {
     pub kept: Vec<PathBuf>,
     /// Images still to fetch from the old site: (URL, file to write).
     pub downloads: Vec<(String, PathBuf)>,
-    /// The Markdown file of each item, in the export's order.
-    pub item_files: Vec<PathBuf>,
 }
 
 enum Outcome {
@@ -36,14 +34,43 @@ enum Outcome {
     Kept,
 }
 
-pub fn write(root: &Path, export: &Export, dry_run: bool) -> Result<Written> {
-    let mut done = Written::default();
+/// Where each item goes: its slug (made unique) and its Markdown file, in the export's
+/// order. Reads nothing, so the importer can know the files before anything is written.
+pub fn places(root: &Path, export: &Export) -> Vec<(String, PathBuf)> {
     let mut taken = HashSet::new();
-    for item in &export.items {
-        let slug = unique(&mut taken, item);
-        let file = item_file(root, item, &slug);
-        done.item_files.push(file.clone());
-        match place(&file, &markdown(item), dry_run)? {
+    (export.items.iter())
+        .map(|item| {
+            let slug = unique(&mut taken, item);
+            let file = item_file(root, item, &slug);
+            (slug, file)
+        })
+        .collect()
+}
+
+/// The old site's files still missing beside each item: (URL, file to write).
+pub fn downloads(export: &Export, places: &[(String, PathBuf)]) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for (item, (_, file)) in export.items.iter().zip(places) {
+        let dir = file.parent().unwrap_or(Path::new("."));
+        for asset in &item.assets {
+            if let AssetFrom::Url(url) = &asset.from
+                && !dir.join(&asset.name).exists()
+            {
+                out.push((url.clone(), dir.join(&asset.name)));
+            }
+        }
+    }
+    out
+}
+
+pub fn write(root: &Path, export: &Export, dry_run: bool) -> Result<Written> {
+    let places = places(root, export);
+    let mut done = Written {
+        downloads: downloads(export, &places),
+        ..Written::default()
+    };
+    for (item, (slug, file)) in export.items.iter().zip(&places) {
+        match place(file, &markdown(item), dry_run)? {
             Outcome::New => match item.kind {
                 ItemKind::Post if item.front.draft => done.drafts += 1,
                 ItemKind::Post => done.posts += 1,
@@ -52,8 +79,8 @@ pub fn write(root: &Path, export: &Export, dry_run: bool) -> Result<Written> {
             Outcome::Unchanged => done.unchanged += 1,
             Outcome::Kept => done.kept.push(file.clone()),
         }
-        assets(item, &file, dry_run, &mut done)?;
-        responses(root, item, &slug, dry_run, &mut done)?;
+        copy_files(item, file, dry_run, &mut done)?;
+        responses(root, item, slug, dry_run, &mut done)?;
     }
     Ok(done)
 }
@@ -117,22 +144,20 @@ fn place(file: &Path, bytes: &str, dry_run: bool) -> Result<Outcome> {
     }
 }
 
-fn assets(item: &Item, file: &Path, dry_run: bool, done: &mut Written) -> Result<()> {
+/// Files from the old site's folder, copied beside the item (downloads are listed by
+/// [`downloads`]).
+fn copy_files(item: &Item, file: &Path, dry_run: bool, done: &mut Written) -> Result<()> {
     let dir = file.parent().unwrap_or(Path::new("."));
     for asset in &item.assets {
         let dest = dir.join(&asset.name);
-        if dest.exists() {
-            continue;
-        }
-        match &asset.from {
-            AssetFrom::Url(url) => done.downloads.push((url.clone(), dest)),
-            AssetFrom::File(src) => {
-                if !dry_run {
-                    let bytes = std::fs::read(src).map_err(|e| Error::io(src, e))?;
-                    write_atomically(&dest, &bytes, true)?;
-                }
-                done.files += 1;
+        if let AssetFrom::File(src) = &asset.from
+            && !dest.exists()
+        {
+            if !dry_run {
+                let bytes = std::fs::read(src).map_err(|e| Error::io(src, e))?;
+                write_atomically(&dest, &bytes, true)?;
             }
+            done.files += 1;
         }
     }
     Ok(())
